@@ -58,7 +58,7 @@ final class Bytes {
         if (!isGzip(bytes)) {
             return bytes;
         }
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes), 1 << 16)) {
             byte[] inflated = in.readNBytes(MAX_ARRAY_LENGTH);
             if (in.read() >= 0) {
                 throw new FormatException(Reason.UNSUPPORTED, path + " decompresses to more than "

@@ -253,7 +253,8 @@ public final class Dataset {
             expects.append(", ").append(model[axis] == -1 ? "?" : Long.toString(model[axis]));
         }
         expects.append(']');
-        String count = known == Long.MAX_VALUE ? "more than " + Long.MAX_VALUE : Long.toString(known);
+        String count = known == Long.MAX_VALUE
+                ? "more than " + Long.MAX_VALUE : Long.toString(known);
         if (unknown == 0) {
             expects.append(" = ").append(count).append(" values");
         } else if (unknown == 1) {
@@ -262,7 +263,8 @@ public final class Dataset {
             expects.append(" (").append(unknown).append(" unknown dimensions, which only a sample"
                     + " shape of the same rank agreeing on the known ones can fill)");
         }
-        String input = inputName == null ? "the model input" : "the model input '" + inputName + "'";
+        String input = inputName == null
+                ? "the model input" : "the model input '" + inputName + "'";
         return "data has " + valuesPerSample + " values per sample (shape "
                 + Arrays.toString(sampleShape) + "); " + input + " expects " + expects;
     }

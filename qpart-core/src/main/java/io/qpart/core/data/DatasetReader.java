@@ -64,34 +64,29 @@ public final class DatasetReader {
      * @throws IOException when a file cannot be read
      */
     public static Dataset read(Path data, Path labelsOrNull) throws IOException, FormatException {
-        NumericArray inputs;
-        NumericArray labels;
-        String inputSource = data.toString();
-        String labelSource;
         if (Npz.looksLikeZip(Bytes.readHead(data, HEAD_BYTES))) {
+            String inputSource = data + "!" + INPUTS_ARRAY + ".npy";
             if (labelsOrNull == null) {
-                Map<String, NumericArray> arrays = Npz.read(data, List.of(INPUTS_ARRAY,
-                        LABELS_ARRAY));
-                inputs = arrays.get(INPUTS_ARRAY);
-                labels = arrays.get(LABELS_ARRAY);
-                inputSource = data + "!" + INPUTS_ARRAY + ".npy";
-                labelSource = data + "!" + LABELS_ARRAY + ".npy";
-                return fromArrays(inputs, inputSource, labels, labelSource);
+                Map<String, NumericArray> arrays =
+                        Npz.read(data, List.of(INPUTS_ARRAY, LABELS_ARRAY));
+                return fromArrays(arrays.get(INPUTS_ARRAY), inputSource,
+                        arrays.get(LABELS_ARRAY), data + "!" + LABELS_ARRAY + ".npy");
             }
-            inputs = Npz.read(data, List.of(INPUTS_ARRAY)).get(INPUTS_ARRAY);
-            inputSource = data + "!" + INPUTS_ARRAY + ".npy";
-        } else {
-            inputs = readSingle(data);
+            NumericArray inputs = Npz.read(data, List.of(INPUTS_ARRAY)).get(INPUTS_ARRAY);
+            return withLabelsFrom(inputs, inputSource, labelsOrNull);
         }
-        Path labelsPath = labelsOrNull != null ? labelsOrNull : findLabels(data);
-        labelSource = labelsPath.toString();
-        if (Npz.looksLikeZip(Bytes.readHead(labelsPath, HEAD_BYTES))) {
-            labels = Npz.read(labelsPath, List.of(LABELS_ARRAY)).get(LABELS_ARRAY);
-            labelSource = labelsPath + "!" + LABELS_ARRAY + ".npy";
-        } else {
-            labels = readSingle(labelsPath);
+        NumericArray inputs = readSingle(data);
+        Path labels = labelsOrNull != null ? labelsOrNull : findLabels(data);
+        return withLabelsFrom(inputs, data.toString(), labels);
+    }
+
+    private static Dataset withLabelsFrom(NumericArray inputs, String inputSource, Path labels)
+            throws IOException, FormatException {
+        if (Npz.looksLikeZip(Bytes.readHead(labels, HEAD_BYTES))) {
+            NumericArray array = Npz.read(labels, List.of(LABELS_ARRAY)).get(LABELS_ARRAY);
+            return fromArrays(inputs, inputSource, array, labels + "!" + LABELS_ARRAY + ".npy");
         }
-        return fromArrays(inputs, inputSource, labels, labelSource);
+        return fromArrays(inputs, inputSource, readSingle(labels), labels.toString());
     }
 
     /**

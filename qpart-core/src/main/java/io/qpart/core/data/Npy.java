@@ -65,8 +65,8 @@ public final class Npy {
         int major = in.get(6) & 0xff;
         int minor = in.get(7) & 0xff;
         if (major < 1 || major > 3 || minor != 0) {
-            throw new FormatException(Reason.UNSUPPORTED_VERSION, source
-                    + ": expected .npy format version 1.0, 2.0 or 3.0, found " + major + "." + minor);
+            throw new FormatException(Reason.UNSUPPORTED_VERSION, source + ": expected .npy"
+                    + " format version 1.0, 2.0 or 3.0, found " + major + "." + minor);
         }
         int lengthBytes = major == 1 ? 2 : 4;
         requireBytes(in, 8 + lengthBytes, "the header length field", source);
@@ -145,7 +145,8 @@ public final class Npy {
             }
             if (!(dict.get("fortran_order") instanceof Boolean fortran)) {
                 throw new FormatException(Reason.INVALID_FIELD, source + ": expected"
-                        + " 'fortran_order' to be True or False, found " + dict.get("fortran_order"));
+                        + " 'fortran_order' to be True or False, found "
+                        + dict.get("fortran_order"));
             }
             if (!(dict.get("shape") instanceof List<?> dims)) {
                 throw new FormatException(Reason.INVALID_FIELD, source + ": expected 'shape' to be"

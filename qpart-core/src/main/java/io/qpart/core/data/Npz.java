@@ -70,7 +70,8 @@ public final class Npz {
             return new ZipFile(path.toFile());
         } catch (ZipException e) {
             throw new FormatException(Reason.INVALID_FIELD, path + ": expected a readable .npz"
-                    + " (zip) archive, found a damaged or truncated one (" + e.getMessage() + ")", e);
+                    + " (zip) archive, found a damaged or truncated one (" + e.getMessage()
+                    + ")", e);
         }
     }
 

@@ -64,7 +64,7 @@ public record NumericArray(ElementType type, ByteOrder byteOrder, long[] shape, 
         return shape.clone();
     }
 
-    /** A read-only view of the element bytes, positioned at 0 and ordered by {@link #byteOrder()}. */
+    /** A read-only view of the element bytes at position 0, ordered by {@link #byteOrder()}. */
     @Override
     public ByteBuffer data() {
         return data.duplicate().order(byteOrder);

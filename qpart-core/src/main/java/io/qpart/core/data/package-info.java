@@ -1,6 +1,7 @@
 /**
  * Evaluation data sets read from the files people already have: numpy {@code .npy} and
- * {@code .npz} archives and the IDX files that MNIST is distributed in (optionally gzip-compressed).
+ * {@code .npz} archives and the IDX files that MNIST is distributed in (optionally
+ * gzip-compressed).
  *
  * <p>{@link io.qpart.core.data.DatasetReader} picks the format from the leading magic bytes and
  * produces a {@link io.qpart.core.data.Dataset}: {@code N} samples of one per-sample shape, the

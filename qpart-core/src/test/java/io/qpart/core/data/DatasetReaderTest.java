@@ -166,6 +166,15 @@ class DatasetReaderTest {
     }
 
     @Test
+    void takesLabelsFromTheYArrayOfAnNpzLabelsFile() throws Exception {
+        Path images = write("p.npy", TestFiles.npy("|u1", new long[] {2, 1}, new byte[2]));
+        Path labels = write("p-labels.npz", TestFiles.zip(Map.of("y.npy", int64Labels(6, 3)),
+                true));
+
+        assertThat(DatasetReader.read(images, labels).labels()).containsExactly(6, 3);
+    }
+
+    @Test
     void readsGzippedNpy() throws Exception {
         byte[] npy = TestFiles.npy("<f8", new long[] {2},
                 TestFiles.encode(ElementType.FLOAT64, ByteOrder.LITTLE_ENDIAN, 1e-3, 2));
@@ -197,7 +206,8 @@ class DatasetReaderTest {
 
         assertThatThrownBy(() -> DatasetReader.read(images, labels))
                 .isInstanceOf(FormatException.class)
-                .hasMessage(labels + ": expected class indices >= 0 as labels, found -1 at index 1");
+                .hasMessage(labels + ": expected class indices >= 0 as labels,"
+                        + " found -1 at index 1");
     }
 
     @Test
@@ -210,7 +220,8 @@ class DatasetReaderTest {
         Path fractional = write("frac.npy", TestFiles.npy("<f8", new long[] {2},
                 TestFiles.encode(ElementType.FLOAT64, ByteOrder.LITTLE_ENDIAN, 1, 2.5)));
         assertThatThrownBy(() -> DatasetReader.read(images, fractional))
-                .hasMessage(fractional + ": expected whole numbers as labels, found 2.5 at index 1");
+                .hasMessage(fractional + ": expected whole numbers as labels,"
+                        + " found 2.5 at index 1");
 
         Path oneHot = write("hot.npy", TestFiles.npy("|u1", new long[] {2, 2},
                 new byte[] {0, 1, 1, 0}));

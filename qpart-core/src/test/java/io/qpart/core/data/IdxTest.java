@@ -96,7 +96,8 @@ class IdxTest {
         byte[] wrong = good.clone();
         wrong[1] = 8;
         assertThatThrownBy(() -> Idx.parse(ByteBuffer.wrap(wrong), "w"))
-                .hasMessage("w: expected the IDX magic 00 00 <type> <dimensions>, found 00 08 08 01")
+                .hasMessage("w: expected the IDX magic 00 00 <type> <dimensions>,"
+                        + " found 00 08 08 01")
                 .extracting(e -> ((FormatException) e).reason()).isEqualTo(Reason.BAD_MAGIC);
 
         byte[] unknownType = good.clone();
