@@ -3,7 +3,11 @@ package io.qpart.cli;
 import io.qpart.core.data.Dataset;
 import io.qpart.core.data.DatasetReader;
 import io.qpart.core.format.FormatException;
+import io.qpart.core.quant.Quantizer;
 import io.qpart.onnx.graph.Cut;
+import io.qpart.onnx.quant.ActivationQuantizer;
+import io.qpart.onnx.quant.BitWidths;
+import io.qpart.onnx.quant.WeightQuantizer;
 import io.qpart.onnx.graph.SplitBuilder;
 import io.qpart.onnx.graph.SplitModel;
 import io.qpart.onnx.runtime.Evaluation;
@@ -47,6 +51,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--cut", paramLabel = "K", description = "Run split at cut K (see 'qpart inspect'); default: the whole model in one session.")
     Integer cut;
 
+    @picocli.CommandLine.ArgGroup(exclusive = true)
+    BitsOption bitsOption;
+
+    @Option(names = "--activation-bits", paramLabel = "A", description = "Quantize what crosses the cut with A bits (2..16, 32 = float32), range per sample. Needs --cut.")
+    Integer activationBits;
+
     @Option(names = "--samples", paramLabel = "N", description = "Use only the first N samples.")
     Integer samples;
 
@@ -64,9 +74,14 @@ final class EvalCommand implements Callable<Integer> {
         LoadedModel m = LoadedModel.load(model, common.threads());
         Dataset ds = loadData(m, data, labels, samples);
         Cut c = cut == null ? null : m.analysis().cut(cut);
+        if (activationBits != null && c == null) {
+            throw new IllegalArgumentException("--activation-bits quantizes what crosses a cut: it needs --cut K");
+        }
+        BitWidths bits = BitsOption.resolve(bitsOption, m, c);
+        int aBits = activationBits == null ? Quantizer.NOT_QUANTIZED_BITS : Quantizer.requireBitsOrFloat(activationBits);
         long start = System.nanoTime();
         Evaluation.Accuracy acc;
-        try (Pipeline p = pipeline(m, c, common.threads())) {
+        try (Pipeline p = pipeline(m, c, bits, aBits, common.threads())) {
             long t0 = System.nanoTime();
             Evaluation.Predictions pred = Evaluation.predict(p, m.singleInput(), ds.inputs(), ds.sampleShape(), ds.size(), batch, false);
             long t1 = System.nanoTime();
@@ -92,13 +107,19 @@ final class EvalCommand implements Callable<Integer> {
         return ds;
     }
 
-    /** The whole model, or head then tail at cut {@code c}. */
-    static Pipeline pipeline(LoadedModel m, Cut c, int threads) {
+    /**
+     * The whole model (weights quantized per {@code bits}), or head then tail at cut {@code c}:
+     * the head's weights quantized per {@code bits}, the crossing tensors per sample with
+     * {@code activationBits}, the tail in float32 as the server runs it.
+     */
+    static Pipeline pipeline(LoadedModel m, Cut c, BitWidths bits, int activationBits, int threads) {
         if (c == null) {
-            return Pipeline.whole(OnnxSession.create(m.bytes(), threads));
+            byte[] model = bits.bits().isEmpty() ? m.bytes() : WeightQuantizer.fakeQuantize(m.model(), bits).toByteArray();
+            return Pipeline.whole(OnnxSession.create(model, threads));
         }
         SplitModel s = SplitBuilder.split(m.analysis(), c);
-        OnnxSession head = s.headIsEmpty() ? null : OnnxSession.create(s.head().toByteArray(), threads);
+        OnnxSession head = s.headIsEmpty() ? null
+                : OnnxSession.create(WeightQuantizer.fakeQuantize(s.head(), bits).toByteArray(), threads);
         OnnxSession tail = null;
         try {
             tail = s.tailIsEmpty() ? null : OnnxSession.create(s.tail().toByteArray(), threads);
@@ -107,7 +128,7 @@ final class EvalCommand implements Callable<Integer> {
                 head.close();
             }
         }
-        return Pipeline.split(head, tail, s.crossing(), null);
+        return Pipeline.split(head, tail, s.crossing(), new ActivationQuantizer(activationBits));
     }
 
     private void report(LoadedModel m, Dataset ds, Cut c, Evaluation.Accuracy acc, double runSeconds, double totalSeconds) {
