@@ -100,7 +100,7 @@ class CliErrorsTest {
 
     @Test
     void unknownOptionIsAUsageError() {
-        Outcome o = run("inspect", "--frobnicate");
+        Outcome o = run("inspect", MODELS.resolve("cnn.onnx").toString(), "--frobnicate");
         assertThat(o.status()).isEqualTo(Main.EXIT_USAGE);
         assertThat(o.err()).startsWith("qpart: Unknown option: '--frobnicate'").doesNotContain("\tat ");
     }

@@ -63,7 +63,7 @@ public final class OnnxModels {
             throw new ModelException(what + ": ONNX IR version " + model.getIrVersion()
                     + " is newer than the supported " + MAX_IR_VERSION + "; re-export with an older opset/IR");
         }
-        if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
+        if (!model.hasGraph() || (model.getGraph().getNodeCount() == 0 && !passThrough(model.getGraph()))) {
             throw new ModelException(what + ": not an ONNX model (expected a graph with nodes, found none)");
         }
         if (model.getOpsetImportCount() == 0) {
@@ -82,6 +82,16 @@ public final class OnnxModels {
             throw new ModelException(what + ": sparse initializers are not supported (found "
                     + model.getGraph().getSparseInitializerCount() + ")");
         }
+    }
+
+    /** A graph without nodes whose outputs are its inputs: the empty half of a split at cut 0 or at full local. */
+    private static boolean passThrough(Onnx.Graph g) {
+        if (g.getOutputCount() == 0) {
+            return false;
+        }
+        java.util.Set<String> inputs = new java.util.HashSet<>();
+        g.getInputList().forEach(v -> inputs.add(v.getName()));
+        return g.getOutputList().stream().allMatch(v -> inputs.contains(v.getName()));
     }
 
     /** SHA-256 of a model's serialized bytes, lowercase hex: the model hash used in provenance. */
