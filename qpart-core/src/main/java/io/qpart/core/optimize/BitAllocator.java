@@ -19,11 +19,11 @@ import java.util.stream.IntStream;
  *       cheaper one beats: lowering one costly tensor may use up budget that would have let
  *       several others drop. An exchange move raises one tensor by one bit and re-runs the greedy
  *       on the others with the budget this frees; the best move that lowers the cost is taken
- *       until none does. It never makes the answer worse, and on seeded random instances it
- *       closes about a third of the greedy's gaps to the exhaustive optimum and removes the cases
- *       where a looser budget made the greedy's answer cost more. Each move costs O(n) greedy
- *       re-runs of O(n) each. {@link #solveWithoutExchange} stops after step 2, exactly as
- *       SPEC §6 describes.</li>
+ *       until none does. It never makes the answer worse; on our seeded random instances it
+ *       leaves fewer answers above the exhaustive optimum and removed the few cases where a
+ *       looser budget made the greedy's answer cost more ({@code docs/decision.md} has the
+ *       counts). Each move costs up to n greedy re-runs of O(n) each.
+ *       {@link #solveWithoutExchange} stops after step 2, exactly as SPEC §6 describes.</li>
  * </ol>
  *
  * <p>Tensors with gain 0 do not affect D and get their {@code minBits}. When even every tensor at
