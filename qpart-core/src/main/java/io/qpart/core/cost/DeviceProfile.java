@@ -44,9 +44,9 @@ public record DeviceProfile(String name, double frequencyHz, double cyclesPerMac
     }
 
     /**
-     * A device given by its MAC rate and energy per MAC instead of by clock and cycle counts. It is
-     * stored with {@code γ = 1}, {@code f = macsPerSecond} and {@code κ = joulesPerMac / f^2}, which
-     * gives back exactly the two numbers passed in.
+     * A device given by its MAC rate and energy per MAC instead of by clock and cycle counts. It
+     * is stored with {@code γ = 1}, {@code f = macsPerSecond} and
+     * {@code κ = joulesPerMac / f^2}, which gives back exactly the two numbers passed in.
      */
     public static DeviceProfile fromMacRate(String name, double macsPerSecond, double joulesPerMac,
                                             double transmitPowerWatts, double receivePowerWatts,

@@ -111,7 +111,9 @@ public final class BitAllocator {
             TensorTerm t = problem.tensor(j);
             // SPEC §6: round up (stays feasible); g = 0 tensors sit at minBits already
             int up = (int) Math.ceil(relaxed.bits[j]);
-            bits[j] = t.gain() == 0 ? t.minBits() : Math.max(t.minBits(), Math.min(t.maxBits(), up));
+            bits[j] = t.gain() == 0
+                    ? t.minBits()
+                    : Math.max(t.minBits(), Math.min(t.maxBits(), up));
         }
         int[] order = byDecreasingCost(problem);
         int[] roundedUp = bits.clone();
@@ -151,7 +153,8 @@ public final class BitAllocator {
             TensorTerm t = problem.tensor(j);
             if (t.gain() > 0) {
                 shift[j] = Math.log(t.gain() / (t.costPerBit() / maxCost));
-                // below lambdaLow every tensor sits at its lower bound, above lambdaHigh at its upper
+                // below lambdaLow every tensor sits at its lower bound,
+                // above lambdaHigh at its upper bound
                 lambdaLow = Math.min(lambdaLow, alpha * lower[j] - shift[j]);
                 lambdaHigh = Math.max(lambdaHigh, alpha * upper[j] - shift[j]);
             }
@@ -240,7 +243,7 @@ public final class BitAllocator {
         return steps;
     }
 
-    /** {@link #lowerGreedily} with D recomputed from scratch at every step: slower, never drifts. */
+    /** {@link #lowerGreedily} with D recomputed at every step: slower, never drifts. */
     private static int lowerGreedilyExactly(BitAllocationProblem problem, int[] order, int[] bits) {
         int steps = 0;
         for (int j : order) {

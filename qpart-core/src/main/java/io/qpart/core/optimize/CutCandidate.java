@@ -9,7 +9,8 @@ import java.util.Optional;
  *
  * @param cut            the cut index k: 0 is full offload, K+1 full local (SPEC §2)
  * @param fixedObjective K0(k), the part of J that does not depend on the bits (compute, server
- *                       cost, metadata and float32 bytes, fixed-width activation), finite, {@code >= 0}
+ *                       cost, metadata and float32 bytes, fixed-width activation), finite and
+ *                       {@code >= 0}
  * @param problem        the bit-allocation problem of the head's quantized tensors
  * @param seconds        latency T(k) as a linear form in the bits, if known (needed for a deadline)
  * @param memoryBytes    device memory used by the head as a linear form in the bits, if known

@@ -118,7 +118,8 @@ class CostModelTest {
         assertThatThrownBy(() -> new ChannelProfile(" ", 1, 1))
                 .hasMessageContaining("non-blank");
         assertThatThrownBy(() -> new DeviceProfile("d", 1e9, 1, 1e-27, -1, 0,
-                OptionalLong.empty())).hasMessageContaining("transmitPowerWatts must be finite and >= 0, was -1.0");
+                OptionalLong.empty()))
+                .hasMessageContaining("transmitPowerWatts must be finite and >= 0, was -1.0");
         assertThatThrownBy(() -> new DeviceProfile("d", Double.NaN, 1, 1e-27, 1, 0,
                 OptionalLong.empty())).hasMessageContaining("frequencyHz");
         assertThatThrownBy(() -> new DeviceProfile("d", 1e9, 1, 1e-27, 1, 0,

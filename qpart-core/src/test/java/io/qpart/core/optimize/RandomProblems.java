@@ -21,8 +21,8 @@ final class RandomProblems {
         for (int j = 0; j < n; j++) {
             long elements = Math.round(Math.pow(10, 1 + 5 * random.nextDouble()));
             double factor = proportional ? 1.0 : Math.pow(2, 2 * random.nextDouble() - 1);
-            double gain = budget * Math.pow(4, targetBits) * Math.pow(10, 3 * random.nextDouble() - 1.5)
-                    / n;
+            double spread = Math.pow(10, 3 * random.nextDouble() - 1.5);
+            double gain = budget * Math.pow(4, targetBits) * spread / n;
             terms.add(new TensorTerm(elements, elements * factor, gain, minBits, maxBits));
         }
         return new BitAllocationProblem(terms, budget, BitAllocationProblem.DEFAULT_ALPHA);
