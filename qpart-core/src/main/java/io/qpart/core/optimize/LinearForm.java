@@ -5,8 +5,7 @@ import java.util.Arrays;
 /**
  * A non-negative quantity that is linear in one cut's bit-widths:
  * {@code constant + Σ perBit_j b_j}. Used for a cut's latency in seconds and its device memory
- * in bytes, which the cut search checks
- * against a deadline and a memory limit. Arrays are copied in and out.
+ * in bytes, which the cut search checks against a deadline and a memory limit. Arrays are copied in and out.
  *
  * @param constant the part that does not depend on the bits, {@code >= 0}
  * @param perBit   the increase per bit of tensor j's width, each {@code >= 0}
