@@ -4,7 +4,10 @@ import io.qpart.core.data.Dataset;
 import io.qpart.core.data.DatasetReader;
 import io.qpart.core.format.FormatException;
 import io.qpart.core.quant.Quantizer;
+import io.qpart.core.wire.HeadContainer;
 import io.qpart.onnx.graph.Cut;
+import io.qpart.onnx.proto.Onnx;
+import io.qpart.onnx.quant.HeadCodec;
 import io.qpart.onnx.quant.ActivationQuantizer;
 import io.qpart.onnx.quant.BitWidths;
 import io.qpart.onnx.quant.WeightQuantizer;
@@ -81,12 +84,13 @@ final class EvalCommand implements Callable<Integer> {
         int aBits = activationBits == null ? Quantizer.NOT_QUANTIZED_BITS : Quantizer.requireBitsOrFloat(activationBits);
         long start = System.nanoTime();
         Evaluation.Accuracy acc;
-        try (Pipeline p = pipeline(m, c, bits, aBits, common.threads())) {
+        Configured conf = c == null ? null : Configured.of(m, c, bits, aBits);
+        try (Pipeline p = conf == null ? whole(m, bits, common.threads()) : conf.pipeline(aBits, common.threads())) {
             long t0 = System.nanoTime();
             Evaluation.Predictions pred = Evaluation.predict(p, m.singleInput(), ds.inputs(), ds.sampleShape(), ds.size(), batch, false);
             long t1 = System.nanoTime();
             acc = Evaluation.score(pred.classes(), ds.labels());
-            report(m, ds, c, acc, (t1 - t0) / 1e9, (t1 - start) / 1e9);
+            report(m, ds, c, conf == null ? null : conf.payload(), acc, (t1 - t0) / 1e9);
         }
         return 0;
     }
@@ -107,31 +111,51 @@ final class EvalCommand implements Callable<Integer> {
         return ds;
     }
 
-    /**
-     * The whole model (weights quantized per {@code bits}), or head then tail at cut {@code c}:
-     * the head's weights quantized per {@code bits}, the crossing tensors per sample with
-     * {@code activationBits}, the tail in float32 as the server runs it.
-     */
-    static Pipeline pipeline(LoadedModel m, Cut c, BitWidths bits, int activationBits, int threads) {
-        if (c == null) {
-            byte[] model = bits.bits().isEmpty() ? m.bytes() : WeightQuantizer.fakeQuantize(m.model(), bits).toByteArray();
-            return Pipeline.whole(OnnxSession.create(model, threads));
-        }
-        SplitModel s = SplitBuilder.split(m.analysis(), c);
-        OnnxSession head = s.headIsEmpty() ? null
-                : OnnxSession.create(WeightQuantizer.fakeQuantize(s.head(), bits).toByteArray(), threads);
-        OnnxSession tail = null;
-        try {
-            tail = s.tailIsEmpty() ? null : OnnxSession.create(s.tail().toByteArray(), threads);
-        } finally {
-            if (tail == null && !s.tailIsEmpty() && head != null) {
-                head.close();
-            }
-        }
-        return Pipeline.split(head, tail, s.crossing(), new ActivationQuantizer(activationBits));
+    /** What the device downloads and uploads for one request at a cut, in bytes, quantized and float32. */
+    record Payload(long downloadBytes, long fp32DownloadBytes, long uploadBytes, long fp32UploadBytes) {
     }
 
-    private void report(LoadedModel m, Dataset ds, Cut c, Evaluation.Accuracy acc, double runSeconds, double totalSeconds) {
+    /** A configured split: the head as the device decodes it from its container, the tail, the payload. */
+    record Configured(SplitModel split, Onnx.Model deviceHead, Payload payload) {
+        static Configured of(LoadedModel m, Cut c, BitWidths bits, int activationBits) {
+            SplitModel s = SplitBuilder.split(m.analysis(), c);
+            long[] up = HeadCodec.uploadBytes(c, m.analysis().profile(), activationBits);
+            if (s.headIsEmpty()) {
+                // full offload: nothing to download, the raw input is uploaded
+                return new Configured(s, s.head(), new Payload(0, 0, up[0], up[1]));
+            }
+            HeadContainer container = HeadCodec.pack(s.head(), PackCommand.modelName(m.file()), m.sha256(), c, bits);
+            Onnx.Model head;
+            try {
+                head = HeadCodec.unpack(HeadContainer.decode(container.encode()), false);
+            } catch (FormatException e) {
+                throw new IllegalStateException("a freshly packed head failed to decode: " + e.getMessage(), e);
+            }
+            return new Configured(s, head, new Payload(container.byteSize(), container.fp32ByteSize(), up[0], up[1]));
+        }
+
+        /** Device head, then the crossing tensors quantized per sample, then the float32 tail. */
+        Pipeline pipeline(int activationBits, int threads) {
+            OnnxSession head = split.headIsEmpty() ? null : OnnxSession.create(deviceHead.toByteArray(), threads);
+            OnnxSession tail = null;
+            try {
+                tail = split.tailIsEmpty() ? null : OnnxSession.create(split.tail().toByteArray(), threads);
+            } finally {
+                if (tail == null && !split.tailIsEmpty() && head != null) {
+                    head.close();
+                }
+            }
+            return Pipeline.split(head, tail, split.crossing(), new ActivationQuantizer(activationBits));
+        }
+    }
+
+    /** The whole model with its weights quantized per {@code bits}. */
+    static Pipeline whole(LoadedModel m, BitWidths bits, int threads) {
+        byte[] model = bits.bits().isEmpty() ? m.bytes() : WeightQuantizer.fakeQuantize(m.model(), bits).toByteArray();
+        return Pipeline.whole(OnnxSession.create(model, threads));
+    }
+
+    private void report(LoadedModel m, Dataset ds, Cut c, Payload payload, Evaluation.Accuracy acc, double runSeconds) {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -145,6 +169,11 @@ final class EvalCommand implements Callable<Integer> {
                 o.put("crossing", c.tensors());
                 o.put("headMacs", c.headMacs());
                 o.put("tailMacs", c.tailMacs());
+                o.put("activationBits", activationBits == null ? 32 : activationBits);
+                o.put("downloadBytes", payload.downloadBytes());
+                o.put("fp32DownloadBytes", payload.fp32DownloadBytes());
+                o.put("uploadBytes", payload.uploadBytes());
+                o.put("fp32UploadBytes", payload.fp32UploadBytes());
             }
             o.put("seconds", runSeconds);
             o.put("samplesPerSecond", acc.samples() / runSeconds);
@@ -156,6 +185,10 @@ final class EvalCommand implements Callable<Integer> {
         if (c != null) {
             out.printf("cut       %d: head %,d MACs, crossing %s (%,d elements), tail %,d MACs%n", c.index(), c.headMacs(),
                     c.tensors(), c.elements(), c.tailMacs());
+            out.printf("payload   download %,d bytes (float32 %,d, %.2f%%), upload %,d bytes per sample (float32 %,d)%n",
+                    payload.downloadBytes(), payload.fp32DownloadBytes(),
+                    payload.fp32DownloadBytes() == 0 ? 0.0 : 100.0 * payload.downloadBytes() / payload.fp32DownloadBytes(),
+                    payload.uploadBytes(), payload.fp32UploadBytes());
         }
         out.printf("accuracy  %.4f (%d / %d)%n", acc.accuracy(), acc.correct(), acc.samples());
         out.printf("speed     %.0f samples/s (%.2f s)%n", acc.samples() / runSeconds, runSeconds);

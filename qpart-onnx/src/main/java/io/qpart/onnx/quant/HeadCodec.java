@@ -1,0 +1,124 @@
+package io.qpart.onnx.quant;
+
+import com.google.protobuf.ByteString;
+import io.qpart.core.format.FormatException;
+import io.qpart.core.quant.BitPacker;
+import io.qpart.core.quant.Quantizer;
+import io.qpart.core.wire.ActivationFrame;
+import io.qpart.core.wire.HeadContainer;
+import io.qpart.core.wire.TensorSpec;
+import io.qpart.core.wire.WireTensor;
+import io.qpart.onnx.graph.Cut;
+import io.qpart.onnx.graph.ShapeProfile;
+import io.qpart.onnx.graph.ValueProfile;
+import io.qpart.onnx.model.ModelException;
+import io.qpart.onnx.model.OnnxModels;
+import io.qpart.onnx.model.Tensors;
+import io.qpart.onnx.proto.Onnx;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a head model into the container a server sends (SPEC §3 payload) and back into an ONNX
+ * model a device runs. The container's graph is the head with its float32 initializers taken
+ * out; each of them travels as a container tensor, quantized when it has bits below 32.
+ * Non-float initializers (shape constants) stay inside the graph.
+ *
+ * <p>Decoding gives the float form (every quantized weight replaced by its SPEC §3
+ * reconstruction) or, for tensors of at most 8 bits, the QDQ form: uint8 codes with a scalar
+ * scale and zero point feeding a {@code DequantizeLinear} node, which computes the same
+ * {@code (q - zp) * scale} in float32 and so gives the same outputs.
+ */
+public final class HeadCodec {
+    /** Metadata key of the SHA-256 of the model the head was cut from. */
+    public static final String MODEL_SHA256 = "model.sha256";
+    /** Metadata key of the comma-separated crossing tensor names. */
+    public static final String CROSSING = "crossing";
+    private static final String QDQ_SUFFIX = "_qpart_q";
+
+    private HeadCodec() {
+    }
+
+    /** Packs {@code head} (the head model of {@code cut}) with the given weight bits. */
+    public static HeadContainer pack(Onnx.Model head, String modelName, String modelSha256, Cut cut, BitWidths bits) {
+        HeadContainer.Builder b = HeadContainer.builder(modelName, cut.index())
+                .metadata(MODEL_SHA256, modelSha256)
+                .metadata(CROSSING, String.join(",", cut.tensors()));
+        Onnx.Graph.Builder g = head.getGraph().toBuilder().clearInitializer();
+        for (Onnx.Tensor t : head.getGraph().getInitializerList()) {
+            if (t.getDataType() != Tensors.FLOAT) {
+                g.addInitializer(t);
+                continue;
+            }
+            long[] dims = dims(t);
+            int n = bits.of(t.getName());
+            if (n == Quantizer.NOT_QUANTIZED_BITS) {
+                b.float32(t.getName(), dims, Tensors.toFloats(t));
+            } else {
+                b.quantize(t.getName(), dims, Tensors.toFloats(t), n);
+            }
+        }
+        return b.graph(head.toBuilder().setGraph(g).build().toByteArray()).build();
+    }
+
+    /** Decodes a container into a runnable ONNX model; {@code qdq} keeps tensors of at most 8 bits as uint8 codes. */
+    public static Onnx.Model unpack(HeadContainer c, boolean qdq) throws FormatException {
+        Onnx.Model graphOnly;
+        try {
+            graphOnly = OnnxModels.parse(c.graph(), "head container graph");
+        } catch (ModelException e) {
+            throw new FormatException(FormatException.Reason.INVALID_FIELD, e.getMessage(), e);
+        }
+        Onnx.Graph.Builder g = graphOnly.getGraph().toBuilder();
+        List<Onnx.Node> dequantize = new ArrayList<>();
+        for (WireTensor t : c.tensors()) {
+            long[] dims = t.shape();
+            if (qdq && t.isQuantized() && t.bits() <= 8) {
+                int[] codes = BitPacker.INSTANCE.unpack(t.payload(), 0, Math.toIntExact(t.elementCount()), t.bits());
+                byte[] raw = new byte[codes.length];
+                for (int i = 0; i < codes.length; i++) {
+                    raw[i] = (byte) codes[i];
+                }
+                String q = t.name() + QDQ_SUFFIX;
+                Onnx.Tensor.Builder codeTensor = Onnx.Tensor.newBuilder().setName(q).setDataType(Onnx.Tensor.ElemType.UINT8_VALUE)
+                        .setRawData(ByteString.copyFrom(raw));
+                for (long d : dims) {
+                    codeTensor.addDims(d);
+                }
+                g.addInitializer(codeTensor);
+                g.addInitializer(Tensors.floatTensor(q + "_scale", new long[0], new float[]{t.scale()}));
+                g.addInitializer(Onnx.Tensor.newBuilder().setName(q + "_zero").setDataType(Onnx.Tensor.ElemType.UINT8_VALUE)
+                        .setRawData(ByteString.copyFrom(new byte[]{(byte) t.zeroPoint()})));
+                dequantize.add(Onnx.Node.newBuilder().setOpType("DequantizeLinear").setName(q + "_dequantize")
+                        .addInput(q).addInput(q + "_scale").addInput(q + "_zero").addOutput(t.name()).build());
+            } else {
+                g.addInitializer(Tensors.floatTensor(t.name(), dims, t.values()));
+            }
+        }
+        if (!dequantize.isEmpty()) {
+            List<Onnx.Node> nodes = new ArrayList<>(dequantize);
+            nodes.addAll(g.getNodeList());
+            g.clearNode().addAllNode(nodes);
+        }
+        return graphOnly.toBuilder().setGraph(g).build();
+    }
+
+    /** Exact bytes of one request's activation frame at {@code bits}, and in float32 (SPEC §3 upload). */
+    public static long[] uploadBytes(Cut cut, ShapeProfile profile, int bits) {
+        List<TensorSpec> specs = new ArrayList<>();
+        List<TensorSpec> fp32 = new ArrayList<>();
+        for (String name : cut.tensors()) {
+            ValueProfile vp = profile.get(name);
+            long[] shape = vp.shape();
+            boolean isFloat = vp.type() == ai.onnxruntime.OnnxJavaType.FLOAT;
+            specs.add(new TensorSpec(name, shape, isFloat ? bits : Quantizer.NOT_QUANTIZED_BITS));
+            fp32.add(new TensorSpec(name, shape, Quantizer.NOT_QUANTIZED_BITS));
+        }
+        return new long[]{ActivationFrame.byteSize(specs), ActivationFrame.fp32ByteSize(fp32)};
+    }
+
+    private static long[] dims(Onnx.Tensor t) {
+        return t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+    }
+}
