@@ -9,29 +9,27 @@ import java.util.Objects;
  * by {@link CodePacker#pack}, and of {@link CodePacker#unpack} followed by
  * {@link Quantizer#dequantize(int[], QuantParams)}; tests check that element by element.
  *
- * <p>How the quantize loop stays exact without {@link Math#rint} or per-element branches:
- * {@code v = x / scale} is clamped to {@code [-2^22, 2^22]} (beyond that every code saturates
- * anyway, because zero points are below {@code 2^16}); for such {@code v},
- * {@code (v + 1.5*2^23) - 1.5*2^23} in float32 is exactly round-half-to-even of {@code v},
- * since Java float arithmetic is IEEE 754 round-to-nearest-even at every step. Non-finite
- * inputs are detected by OR-ing their exponent fields into one word checked once at the end.
+ * <p>How the quantize loop stays exact without {@link Math#rint} or per-element branches, so
+ * that the JIT can vectorize it: with {@code v = x / scale} and {@code M = 1.5 * 2^23},
+ * {@code r = (v + M) - M} in float32 is exactly round-half-to-even of {@code v} whenever
+ * {@code |v| <= 2^22}, because Java float arithmetic rounds to nearest-even at every step and
+ * the sum lies in {@code [2^23, 2^24]}, where float32 spacing is 1. When {@code |v| > 2^22},
+ * {@code r} keeps the sign of {@code v} and {@code |r| > 2^21}; zero points are below
+ * {@code 2^16}, so {@code r + zp} saturates to the same end code as {@code rint(v) + zp} would.
+ * {@code (int)} saturates, so infinite quotients are covered too. NaN and infinite inputs are
+ * found before a block is quantized by a branch-free check ({@code x - x} is NaN exactly for
+ * them), after which the first offending index is searched for.
  *
- * <p>Widths 8 and 4 have their own loops; other widths quantize a block of codes into a small
- * scratch array and hand it to {@link BitPacker}. Blocks are a multiple of 8 codes long, so every
- * block starts on a byte boundary of the packed stream.
+ * <p>Work goes in blocks of up to 2048 codes: check, quantize into a small int scratch array
+ * (vectorizable: one element size throughout), then pack it with {@link BitPacker}. Blocks are a multiple of
+ * 8 codes long, so every block starts on a byte boundary of the packed stream.
  */
 public final class PackedQuantizer {
 
     /** 1.5 * 2^23: adding then subtracting it rounds a float32 of magnitude <= 2^22 half-to-even. */
     private static final float ROUNDING_MAGIC = 12582912f;
-    /** 2^22: the magnitude up to which {@link #ROUNDING_MAGIC} rounds exactly. */
-    private static final float EXACT_LIMIT = 4194304f;
-    /** Codes per block in the generic paths; a multiple of 8 keeps blocks byte-aligned. */
-    private static final int BLOCK_CODES = 1024;
-    /** Exponent field of a float32; all ones means NaN or infinity. */
-    private static final int EXPONENT_MASK = 0x7F800000;
-    /** Added to a masked exponent, sets the sign bit exactly when the exponent is all ones. */
-    private static final int EXPONENT_CARRY = 0x00800000;
+    /** Codes per block; a multiple of 8 keeps blocks byte-aligned, and a block stays in L1. */
+    private static final int BLOCK_CODES = 2048;
 
     private PackedQuantizer() {
     }
@@ -67,19 +65,28 @@ public final class PackedQuantizer {
             throw new IllegalArgumentException("dst range [" + dstOff + ", " + dstOff + "+" + size
                     + ") must lie inside an array of length " + dst.length);
         }
-        int exponentFlags;
         if (p.isIdentity()) {
-            exponentFlags = exponentFlags(w, off, len);
-            Arrays.fill(dst, dstOff, dstOff + size, (byte) 0); // SPEC §3 identity: every code 0
-        } else if (bits == 8) {
-            exponentFlags = quantizePack8(w, off, len, p, dst, dstOff);
-        } else if (bits == 4) {
-            exponentFlags = quantizePack4(w, off, len, p, dst, dstOff);
-        } else {
-            exponentFlags = quantizePackBlocks(w, off, len, p, dst, dstOff);
+            for (int i = off; i < off + len; i++) {
+                if (!Float.isFinite(w[i])) {
+                    throw Quantizer.nonFinite(i, w[i]);
+                }
+            }
+            Arrays.fill(dst, dstOff, dstOff + size, (byte) 0); // SPEC §3 identity: every code is 0
+            return;
         }
-        if (exponentFlags < 0) {
-            throw firstNonFinite(w, off, len);
+        float scale = p.scale();
+        float zeroPoint = p.zeroPoint();
+        int maxCode = p.maxCode();
+        int[] block = new int[Math.min(BLOCK_CODES, len)];
+        for (int start = 0; start < len; start += BLOCK_CODES) {
+            int n = Math.min(BLOCK_CODES, len - start);
+            int base = off + start;
+            if (anyNonFinite(w, base, n)) {
+                throw firstNonFinite(w, base, n);
+            }
+            quantizeBlock(w, base, n, scale, zeroPoint, maxCode, block);
+            // start is a multiple of 8 codes, so start * bits / 8 is a whole byte offset.
+            BitPacker.packTrusted(block, 0, n, bits, dst, dstOff + (int) ((long) start * bits >>> 3));
         }
     }
 
@@ -106,100 +113,29 @@ public final class PackedQuantizer {
             throw new IllegalArgumentException("src range [" + off + ", " + off + "+" + size
                     + ") must lie inside an array of length " + src.length);
         }
-        switch (p.bits()) {
-            case 8 -> dequantize8(src, off, count, p, dst, dstOff);
-            case 4 -> dequantize4(src, off, count, p, dst, dstOff);
-            default -> dequantizeBlocks(src, off, count, p, dst, dstOff);
+        dequantizeBlocks(src, off, count, p, dst, dstOff);
+    }
+
+    /**
+     * SPEC §3 {@code q = clamp(rint(x / scale) + zp, 0, 2^b - 1)} for a block of finite values,
+     * exact and without branches (see the class documentation), so that the JIT can vectorize it.
+     */
+    private static void quantizeBlock(float[] w, int base, int n, float scale, float zeroPoint, int maxCode,
+            int[] codes) {
+        for (int i = 0; i < n; i++) {
+            float rounded = (w[base + i] / scale + ROUNDING_MAGIC) - ROUNDING_MAGIC;
+            codes[i] = Math.max(0, Math.min(maxCode, (int) (rounded + zeroPoint)));
         }
     }
 
-    // SPEC §3 q = clamp(rint(x / scale) + zp, 0, 2^b - 1), branch-free and exact (see class doc).
-    private static int code(float x, float scale, float zeroPoint, float maxCode) {
-        float v = x / scale;
-        v = Math.max(-EXACT_LIMIT, Math.min(EXACT_LIMIT, v));
-        float rounded = (v + ROUNDING_MAGIC) - ROUNDING_MAGIC;
-        return (int) Math.max(0f, Math.min(maxCode, rounded + zeroPoint));
-    }
-
-    private static int flag(float x) {
-        return (Float.floatToRawIntBits(x) & EXPONENT_MASK) + EXPONENT_CARRY;
-    }
-
-    private static int quantizePack8(float[] w, int off, int len, QuantParams p, byte[] dst, int dstOff) {
-        float scale = p.scale();
-        float zeroPoint = p.zeroPoint();
-        float maxCode = p.maxCode();
-        int flags = 0;
-        for (int i = 0; i < len; i++) {
-            float x = w[off + i];
-            flags |= flag(x);
-            dst[dstOff + i] = (byte) code(x, scale, zeroPoint, maxCode);
+    /** True when a value of the block is NaN or infinite; branch-free, so the JIT vectorizes it. */
+    private static boolean anyNonFinite(float[] w, int base, int n) {
+        long notFinite = 0;
+        for (int i = base; i < base + n; i++) {
+            float x = w[i];
+            notFinite |= 1 - (int) (x - x + 1f); // x - x is 0 when x is finite, NaN otherwise; (int) NaN == 0
         }
-        return flags;
-    }
-
-    private static int quantizePack4(float[] w, int off, int len, QuantParams p, byte[] dst, int dstOff) {
-        float scale = p.scale();
-        float zeroPoint = p.zeroPoint();
-        float maxCode = p.maxCode();
-        int flags = 0;
-        int pairs = len >>> 1;
-        for (int j = 0; j < pairs; j++) {
-            float lowX = w[off + 2 * j];
-            float highX = w[off + 2 * j + 1];
-            flags |= flag(lowX) | flag(highX);
-            dst[dstOff + j] = (byte) (code(lowX, scale, zeroPoint, maxCode)
-                    | code(highX, scale, zeroPoint, maxCode) << 4);
-        }
-        if ((len & 1) != 0) {
-            float x = w[off + len - 1];
-            flags |= flag(x);
-            dst[dstOff + pairs] = (byte) code(x, scale, zeroPoint, maxCode);
-        }
-        return flags;
-    }
-
-    private static int quantizePackBlocks(float[] w, int off, int len, QuantParams p, byte[] dst, int dstOff) {
-        float scale = p.scale();
-        float zeroPoint = p.zeroPoint();
-        float maxCode = p.maxCode();
-        int bits = p.bits();
-        int[] block = new int[Math.min(BLOCK_CODES, len)];
-        int flags = 0;
-        for (int start = 0; start < len; start += BLOCK_CODES) {
-            int n = Math.min(BLOCK_CODES, len - start);
-            int base = off + start;
-            for (int i = 0; i < n; i++) {
-                float x = w[base + i];
-                flags |= flag(x);
-                block[i] = code(x, scale, zeroPoint, maxCode);
-            }
-            // start is a multiple of 8 codes, so start * bits / 8 is a whole byte offset.
-            BitPacker.packUnchecked(block, 0, n, bits, dst, dstOff + (int) ((long) start * bits >>> 3));
-        }
-        return flags;
-    }
-
-    private static void dequantize8(byte[] src, int off, int count, QuantParams p, float[] dst, int dstOff) {
-        float scale = p.scale();
-        int zeroPoint = p.zeroPoint();
-        for (int i = 0; i < count; i++) {
-            dst[dstOff + i] = (float) ((src[off + i] & 0xFF) - zeroPoint) * scale; // SPEC §3 W^
-        }
-    }
-
-    private static void dequantize4(byte[] src, int off, int count, QuantParams p, float[] dst, int dstOff) {
-        float scale = p.scale();
-        int zeroPoint = p.zeroPoint();
-        int pairs = count >>> 1;
-        for (int j = 0; j < pairs; j++) {
-            int b = src[off + j];
-            dst[dstOff + 2 * j] = (float) ((b & 0xF) - zeroPoint) * scale;
-            dst[dstOff + 2 * j + 1] = (float) (((b >>> 4) & 0xF) - zeroPoint) * scale;
-        }
-        if ((count & 1) != 0) {
-            dst[dstOff + count - 1] = (float) ((src[off + pairs] & 0xF) - zeroPoint) * scale;
-        }
+        return notFinite != 0;
     }
 
     private static void dequantizeBlocks(byte[] src, int off, int count, QuantParams p, float[] dst, int dstOff) {
@@ -215,14 +151,6 @@ public final class PackedQuantizer {
                 dst[base + i] = (float) (block[i] - zeroPoint) * scale; // SPEC §3 W^
             }
         }
-    }
-
-    private static int exponentFlags(float[] w, int off, int len) {
-        int flags = 0;
-        for (int i = off; i < off + len; i++) {
-            flags |= flag(w[i]);
-        }
-        return flags;
     }
 
     private static IllegalArgumentException firstNonFinite(float[] w, int off, int len) {

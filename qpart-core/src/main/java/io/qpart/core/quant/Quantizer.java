@@ -64,17 +64,19 @@ public final class Quantizer {
         float lo = 0f; // SPEC §3: the range always contains 0
         float hi = 0f;
         for (int i = off; i < off + len; i++) {
-            float v = w[i];
-            if (!Float.isFinite(v)) {
-                throw nonFinite(i, v);
-            }
-            if (v < lo) {
-                lo = v;
-            }
-            if (v > hi) {
-                hi = v;
+            // Math.min/max propagate NaN and keep infinities, so one test after the loop finds
+            // non-finite input; branch-free reductions are what the JIT vectorizes.
+            lo = Math.min(lo, w[i]);
+            hi = Math.max(hi, w[i]);
+        }
+        if (!Float.isFinite(lo) || !Float.isFinite(hi)) {
+            for (int i = off; i < off + len; i++) {
+                if (!Float.isFinite(w[i])) {
+                    throw nonFinite(i, w[i]);
+                }
             }
         }
+        lo += 0f; // -0.0 (Math.min(0, -0.0)) becomes +0.0
         if (hi == lo) {
             return QuantParams.identity(bits); // SPEC §3: tensor passes unchanged
         }
