@@ -52,6 +52,9 @@ public final class OnnxSession implements AutoCloseable {
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            // Head and tail sessions run one after the other; idle pool threads that spin-wait
+            // would take the cores from the session that is running.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             return new OnnxSession(env, env.createSession(model, options));
         } catch (OrtException e) {
             throw new ModelException("ONNX Runtime cannot load the model: " + oneLine(e.getMessage()), e);
