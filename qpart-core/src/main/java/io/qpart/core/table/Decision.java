@@ -1,0 +1,28 @@
+package io.qpart.core.table;
+
+import io.qpart.core.cost.CostBreakdown;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the server decided for one query.
+ *
+ * @param snappedDrop     the grid Δa the query's budget was snapped down to (NaN when below the grid)
+ * @param predictedDrop   the accuracy model's drop (fraction)
+ * @param calibrationDrop the drop measured on the calibration set when the table was built (NaN for baselines)
+ * @param headHeld        the device already holds this head: no download
+ * @param fallback        nothing met the budget and constraints: full offload was chosen
+ */
+public record Decision(Strategy strategy, int cut, Map<String, Integer> bits, int activationBits, double snappedDrop,
+                       double predictedDrop, double calibrationDrop, long downloadBytes, long fp32DownloadBytes, long uploadBytes,
+                       long fp32UploadBytes, String headId, boolean headHeld, boolean fallback, CostBreakdown cost) {
+    public Decision {
+        bits = new TreeMap<>(bits);
+    }
+
+    @Override
+    public Map<String, Integer> bits() {
+        return new TreeMap<>(bits);
+    }
+}
