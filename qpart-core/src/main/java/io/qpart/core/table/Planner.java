@@ -166,7 +166,7 @@ public final class Planner {
     }
 
     private static Option fixed(PlanTable table, TableCut c, Map<String, Integer> bits, int activationBits) {
-        return new Option(c.index(), bits, activationBits, predictedDrop(table, c, bits, activationBits), Double.NaN,
+        return new Option(c.index(), bits, activationBits, predictedDrop(table.drops(), c, bits, activationBits), Double.NaN,
                 c.downloadBytes(bits), c.uploadBytes(activationBits), null);
     }
 
@@ -188,8 +188,7 @@ public final class Planner {
      * first point the drop is scaled down in proportion to D; beyond the last it is the last
      * point scaled up by D (an extrapolation, flagged by being above the grid).
      */
-    public static double predictedDrop(PlanTable table, TableCut c, Map<String, Integer> bits, int activationBits) {
-        double[] drops = table.drops();
+    public static double predictedDrop(double[] drops, TableCut c, Map<String, Integer> bits, int activationBits) {
         double[] d = new double[drops.length];
         for (int i = 0; i < drops.length; i++) {
             d[i] = degradation(c, i, bits, activationBits);
