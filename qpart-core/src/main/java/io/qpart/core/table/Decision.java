@@ -3,7 +3,6 @@ package io.qpart.core.table;
 import io.qpart.core.cost.CostBreakdown;
 
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * What the server decided for one query.
@@ -17,12 +16,8 @@ import java.util.TreeMap;
 public record Decision(Strategy strategy, int cut, Map<String, Integer> bits, int activationBits, double snappedDrop,
                        double predictedDrop, double calibrationDrop, long downloadBytes, long fp32DownloadBytes, long uploadBytes,
                        long fp32UploadBytes, String headId, boolean headHeld, boolean fallback, CostBreakdown cost) {
+    /** {@code bits} must be an unmodifiable map; it is kept as given (the lookup's hot path does not copy it). */
     public Decision {
-        bits = new TreeMap<>(bits);
-    }
-
-    @Override
-    public Map<String, Integer> bits() {
-        return new TreeMap<>(bits);
+        java.util.Objects.requireNonNull(bits, "bits");
     }
 }

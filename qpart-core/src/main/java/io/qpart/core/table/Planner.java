@@ -38,6 +38,12 @@ public final class Planner {
      * @param forcedCut  a cut to use, or -1 to search every cut
      */
     public static Decision plan(PlanTable table, CostModel costs, double maxDrop, Set<String> heldHeads, Strategy strategy, int forcedCut) {
+        return plan(new PlanIndex(table), costs, maxDrop, heldHeads, strategy, forcedCut);
+    }
+
+    /** As {@link #plan(PlanTable, CostModel, double, Set, Strategy, int)} on a prepared index (the fast path for QPART). */
+    public static Decision plan(PlanIndex index, CostModel costs, double maxDrop, Set<String> heldHeads, Strategy strategy, int forcedCut) {
+        PlanTable table = index.table();
         if (!(maxDrop > 0 && maxDrop < 1)) {
             throw new IllegalArgumentException("maxAccuracyDrop must be in (0, 1), was " + maxDrop);
         }
@@ -46,6 +52,18 @@ public final class Planner {
         }
         int level = table.snap(maxDrop);
         double snapped = level < 0 ? Double.NaN : table.drops()[level];
+        if (strategy == Strategy.QPART && forcedCut < 0) {
+            PlanIndex.Choice ch = index.best(level, costs, heldHeads);
+            if (ch != null) {
+                TableCut c = table.cuts().get(ch.cut());
+                TableEntry e = ch.entry();
+                boolean held = heldHeads.contains(e.headId());
+                CostBreakdown cb = costs.evaluate(new SplitWorkload(e.downloadBytes(), e.uploadBytes(), c.headMacs(), c.tailMacs(), held));
+                return new Decision(strategy, c.index(), e.bits(), e.activationBits(), snapped, e.predictedDrop(), e.calibrationDrop(),
+                        e.downloadBytes(), index.fp32DownloadBytes(c.index()), e.uploadBytes(), index.fp32UploadBytes(c.index()), e.headId(),
+                        held, false, cb);
+            }
+        }
         List<Option> options = new ArrayList<>();
         for (TableCut c : table.cuts()) {
             if (forcedCut >= 0 && c.index() != forcedCut) {
@@ -166,7 +184,7 @@ public final class Planner {
     }
 
     private static Option fixed(PlanTable table, TableCut c, Map<String, Integer> bits, int activationBits) {
-        return new Option(c.index(), bits, activationBits, predictedDrop(table.drops(), c, bits, activationBits), Double.NaN,
+        return new Option(c.index(), java.util.Collections.unmodifiableMap(bits), activationBits, predictedDrop(table.drops(), c, bits, activationBits), Double.NaN,
                 c.downloadBytes(bits), c.uploadBytes(activationBits), null);
     }
 

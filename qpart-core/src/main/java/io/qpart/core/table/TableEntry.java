@@ -23,15 +23,10 @@ public record TableEntry(double drop, int activationBits, Map<String, Integer> b
         if (!(drop > 0 && drop < 1)) {
             throw new IllegalArgumentException("entry drop must be in (0, 1), was " + drop);
         }
-        bits = new TreeMap<>(bits);
+        bits = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(bits));
         Objects.requireNonNull(headId, "headId");
         if (downloadBytes < 0 || uploadBytes < 0) {
             throw new IllegalArgumentException("payload sizes must be >= 0");
         }
-    }
-
-    @Override
-    public Map<String, Integer> bits() {
-        return new TreeMap<>(bits);
     }
 }
