@@ -22,6 +22,8 @@ public final class BitPacker implements CodePacker {
 
     private static final VarHandle INT_LE =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle SHORT_LE =
             MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -122,7 +124,51 @@ public final class BitPacker implements CodePacker {
         }
     }
 
+    // Other widths go eight codes at a time: eight codes of b bits are exactly b bytes, so every
+    // group starts on a byte boundary. Widths up to 8 build the group in one long; wider ones in
+    // two halves of four codes (at most 60 bits each) spliced into two longs. Each long is
+    // stored whole: the bytes past the group's own are zeros that the next group overwrites, so
+    // this runs only while a full 8 (or 16) byte store stays inside the packed region; the last
+    // few codes go through the bit accumulator.
     private static void packAny(int[] codes, int codesOff, int count, int bits, byte[] dst, int dstOff) {
+        int end = dstOff + (int) CodePacker.packedBytes(count, bits);
+        int wideGroups = wideGroups(count, bits, end - dstOff);
+        int g = 0;
+        for (; g < wideGroups; g++) {
+            int i = codesOff + 8 * g;
+            int d = dstOff + g * bits;
+            if (bits <= 8) {
+                long w = (long) codes[i] | (long) codes[i + 1] << bits | (long) codes[i + 2] << 2 * bits
+                        | (long) codes[i + 3] << 3 * bits | (long) codes[i + 4] << 4 * bits
+                        | (long) codes[i + 5] << 5 * bits | (long) codes[i + 6] << 6 * bits
+                        | (long) codes[i + 7] << 7 * bits;
+                LONG_LE.set(dst, d, w);
+            } else {
+                int half = 4 * bits; // 36..60
+                long lo = (long) codes[i] | (long) codes[i + 1] << bits | (long) codes[i + 2] << 2 * bits
+                        | (long) codes[i + 3] << 3 * bits;
+                long hi = (long) codes[i + 4] | (long) codes[i + 5] << bits | (long) codes[i + 6] << 2 * bits
+                        | (long) codes[i + 7] << 3 * bits;
+                LONG_LE.set(dst, d, lo | hi << half);
+                LONG_LE.set(dst, d + 8, hi >>> (64 - half));
+            }
+        }
+        packAccumulated(codes, codesOff + 8 * g, count - 8 * g, bits, dst, dstOff + g * bits);
+    }
+
+    /**
+     * How many leading groups of eight codes can be moved with whole 8-byte (widths up to 8) or
+     * 16-byte (wider) accesses without touching a byte past the packed region.
+     */
+    private static int wideGroups(int count, int bits, int regionBytes) {
+        int accessBytes = bits <= 8 ? 8 : 16;
+        if (regionBytes < accessBytes) {
+            return 0;
+        }
+        return Math.min(count >>> 3, (regionBytes - accessBytes) / bits + 1);
+    }
+
+    private static void packAccumulated(int[] codes, int codesOff, int count, int bits, byte[] dst, int dstOff) {
         long acc = 0;
         int accBits = 0;
         int d = dstOff;
@@ -174,28 +220,47 @@ public final class BitPacker implements CodePacker {
         }
     }
 
+    // The mirror of packAny: eight codes (b bytes) per group, read with one or two longs while
+    // those reads stay inside the packed region, then the last few codes from their bytes.
     private static void unpackAny(byte[] src, int srcOff, int count, int bits, int[] codes, int codesOff) {
         int mask = (1 << bits) - 1;
         int end = srcOff + (int) CodePacker.packedBytes(count, bits);
-        int p = srcOff;
-        long acc = 0;
-        int accBits = 0;
-        for (int i = codesOff; i < codesOff + count; i++) {
-            if (accBits < bits) {
-                if (p <= end - 4) {
-                    acc |= ((int) INT_LE.get(src, p) & 0xFFFFFFFFL) << accBits;
-                    p += 4;
-                    accBits += 32;
-                } else {
-                    while (accBits < bits) {
-                        acc |= (src[p++] & 0xFFL) << accBits;
-                        accBits += 8;
-                    }
-                }
+        int wideGroups = wideGroups(count, bits, end - srcOff);
+        int g = 0;
+        for (; g < wideGroups; g++) {
+            int i = codesOff + 8 * g;
+            int p = srcOff + g * bits;
+            long w = (long) LONG_LE.get(src, p);
+            if (bits <= 8) {
+                codes[i] = (int) w & mask;
+                codes[i + 1] = (int) (w >>> bits) & mask;
+                codes[i + 2] = (int) (w >>> 2 * bits) & mask;
+                codes[i + 3] = (int) (w >>> 3 * bits) & mask;
+                codes[i + 4] = (int) (w >>> 4 * bits) & mask;
+                codes[i + 5] = (int) (w >>> 5 * bits) & mask;
+                codes[i + 6] = (int) (w >>> 6 * bits) & mask;
+                codes[i + 7] = (int) (w >>> 7 * bits) & mask;
+            } else {
+                int half = 4 * bits; // 36..60
+                long hi = w >>> half | (long) LONG_LE.get(src, p + 8) << (64 - half);
+                codes[i] = (int) w & mask;
+                codes[i + 1] = (int) (w >>> bits) & mask;
+                codes[i + 2] = (int) (w >>> 2 * bits) & mask;
+                codes[i + 3] = (int) (w >>> 3 * bits) & mask;
+                codes[i + 4] = (int) hi & mask;
+                codes[i + 5] = (int) (hi >>> bits) & mask;
+                codes[i + 6] = (int) (hi >>> 2 * bits) & mask;
+                codes[i + 7] = (int) (hi >>> 3 * bits) & mask;
             }
-            codes[i] = (int) acc & mask;
-            acc >>>= bits;
-            accBits -= bits;
+        }
+        for (int i = 8 * g; i < count; i++) {
+            long bit = (long) i * bits;
+            int p = srcOff + (int) (bit >>> 3);
+            int word = 0;
+            for (int k = 0; k < 3 && p + k < end; k++) {
+                word |= (src[p + k] & 0xFF) << (8 * k);
+            }
+            codes[codesOff + i] = (word >>> (int) (bit & 7)) & mask;
         }
     }
 }

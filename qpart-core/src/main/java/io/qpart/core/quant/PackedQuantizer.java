@@ -21,8 +21,8 @@ import java.util.Objects;
  * them), after which the first offending index is searched for.
  *
  * <p>Work goes in blocks of up to 2048 codes: check, quantize into a small int scratch array
- * (vectorizable: one element size throughout), then pack it with {@link BitPacker}. Blocks are a multiple of
- * 8 codes long, so every block starts on a byte boundary of the packed stream.
+ * (vectorizable: one element size throughout), then pack it with {@link BitPacker}. Blocks are
+ * a multiple of 8 codes long, so every block starts on a byte boundary of the packed stream.
  */
 public final class PackedQuantizer {
 

@@ -30,7 +30,7 @@ import java.util.Set;
  * string = u32 UTF-8 length + UTF-8 bytes
  * </pre>
  *
- * <p>Upload size (SPEC §3): {@code ceil(n * b_a / 8)} plus 21 + |name| + 8 rank bytes of
+ * <p>Upload size (SPEC §3): {@code ceil(n * b_a / 8)} plus 12 + |name| + 8 rank bytes of
  * metadata per tensor plus 14 bytes of frame header and checksum; see {@link #byteSize(List)}.
  *
  * @param tensors the uploaded tensors, unique names, in order

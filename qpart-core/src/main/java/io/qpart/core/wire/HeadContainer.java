@@ -139,10 +139,10 @@ public record HeadContainer(String modelName, int cutIndex, SortedMap<String, St
     }
 
     /**
-     * Exact encoded size of a container with these fields, without building it. With {@code s_j}
-     * elements at {@code b_j} bits it is {@code 10} (magic, version, CRC) plus the strings,
-     * {@code 4 + graphBytes}, and per tensor {@code 4 + |name| + 1 + 8 rank + 1} plus
-     * {@code 7 + ceil(s_j b_j / 8)} when quantized or {@code 4 s_j} when float32 (SPEC §3).
+     * Exact encoded size of a container with these fields, without building it:
+     * {@code 30 + |modelName| + Σ_meta (8 + |key| + |value|) + graphBytes} plus, per tensor,
+     * {@code 6 + |name| + 8 rank} and then {@code 7 + ceil(s_j b_j / 8)} when quantized or
+     * {@code 4 s_j} when float32 (SPEC §3 payload; {@code |x|} is a UTF-8 length).
      */
     public static long byteSize(String modelName, Map<String, String> metadata, long graphBytes,
             List<TensorSpec> tensors) {

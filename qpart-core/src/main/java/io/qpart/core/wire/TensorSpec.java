@@ -1,6 +1,7 @@
 package io.qpart.core.wire;
 
 import io.qpart.core.quant.Quantizer;
+import java.util.Arrays;
 
 /**
  * What a tensor's encoded size depends on, without its values: name, shape and bit-width
@@ -36,17 +37,17 @@ public record TensorSpec(String name, long[] shape, int bits) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TensorSpec t && name.equals(t.name) && java.util.Arrays.equals(shape, t.shape)
+        return o instanceof TensorSpec t && name.equals(t.name) && Arrays.equals(shape, t.shape)
                 && bits == t.bits;
     }
 
     @Override
     public int hashCode() {
-        return (name.hashCode() * 31 + java.util.Arrays.hashCode(shape)) * 31 + bits;
+        return (name.hashCode() * 31 + Arrays.hashCode(shape)) * 31 + bits;
     }
 
     @Override
     public String toString() {
-        return "TensorSpec[" + name + " " + java.util.Arrays.toString(shape) + " " + bits + " bits]";
+        return "TensorSpec[" + name + " " + Arrays.toString(shape) + " " + bits + " bits]";
     }
 }

@@ -3,12 +3,14 @@ package io.qpart.core.wire;
 import io.qpart.core.format.FormatException;
 import io.qpart.core.format.FormatException.Reason;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.zip.CRC32C;
 
@@ -91,11 +93,11 @@ final class WireCodec {
             }
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("tensor element count must fit 64 bits, shape "
-                    + java.util.Arrays.toString(shape) + " overflows");
+                    + Arrays.toString(shape) + " overflows");
         }
         if (n > MAX_ELEMENTS) {
             throw new IllegalArgumentException("tensor element count must be at most " + MAX_ELEMENTS + ", was "
-                    + n + " for shape " + java.util.Arrays.toString(shape));
+                    + n + " for shape " + Arrays.toString(shape));
         }
         return n;
     }
@@ -183,7 +185,7 @@ final class WireCodec {
                     + " is not supported, this build reads version " + version);
         }
         int end = bytes.length - CRC_BYTES;
-        int stored = ByteBuffer.wrap(bytes, end, CRC_BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+        int stored = ByteBuffer.wrap(bytes, end, CRC_BYTES).order(ByteOrder.LITTLE_ENDIAN).getInt();
         int computed = crc32c(bytes, 0, end);
         if (stored != computed) {
             throw new FormatException(Reason.CHECKSUM_MISMATCH, format + ": CRC32C mismatch over " + end
@@ -282,18 +284,14 @@ final class WireCodec {
         /** {@code n} raw bytes, copied out after checking that they are present. */
         byte[] bytes(long n, String what) throws FormatException {
             need(n, what);
-            byte[] out = java.util.Arrays.copyOfRange(bytes, pos, pos + (int) n);
+            byte[] out = Arrays.copyOfRange(bytes, pos, pos + (int) n);
             pos += (int) n;
             return out;
         }
 
-        /** Skips {@code n} bytes known to be present (after a {@link #need} through {@link #require}). */
+        /** Checks that {@code n} more bytes are present, without reading them. */
         void require(long n, String what) throws FormatException {
             need(n, what);
-        }
-
-        void skip(int n) {
-            pos += n;
         }
 
         /** A u32-length-prefixed strict UTF-8 string of at least {@code minBytes} bytes. */
