@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 @Command(name = "qpart", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Accuracy-aware split inference at the edge: cut ONNX models, quantize the device side, measure.",
         subcommands = {InspectCommand.class, EvalCommand.class, SplitCommand.class, PackCommand.class, UnpackCommand.class,
+                CalibrateCommand.class, PredictCommand.class, FidelityCommand.class, TableCommand.class, PlanCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit status for a failed command (bad input, unreadable model, impossible request). */

@@ -43,6 +43,15 @@ public final class TableBuilder {
     static final double TIGHTEN = 0.7;
     /** Verification attempts per entry before it is dropped as unverifiable. */
     static final int MAX_ATTEMPTS = 8;
+    /**
+     * After an entry verifies, G is raised by 40% (at most {@link #MAX_LOOSEN} times) while the measured
+     * drop stays within this share of Δa: the accuracy model is conservative on small models,
+     * and measurement, not the model, is what the table promises. The headroom left (a quarter
+     * of Δa) absorbs the difference between the calibration set and unseen data.
+     */
+    static final double LOOSEN_MARGIN = 0.75;
+    static final int MAX_LOOSEN = 6;
+    static final double LOOSEN = 1.4;
     private static final double ALPHA = Math.log(4);
 
     /** Settings of a build. */
@@ -135,37 +144,57 @@ public final class TableBuilder {
         return analysis.cuts().size() * settings.drops().length * settings.activationBits().length;
     }
 
+    /** A solved configuration with its measured drop. */
+    private record Trial(Map<String, Integer> bits, double g, double measured, long download, String id) {
+    }
+
+    private Trial trial(TableCut cut, SplitModel split, OnnxSession tail, Cut c, int level, int aBits, double g) {
+        Map<String, Integer> bits = solve(cut, level, aBits, g);
+        if (bits == null) {
+            return null;
+        }
+        BitWidths widths = new BitWidths(bits);
+        Onnx.Model head = null;
+        long download = 0;
+        String id = "";
+        if (!split.headIsEmpty()) {
+            HeadContainer container = HeadCodec.pack(split.head(), modelName, modelSha256, c, widths);
+            try {
+                head = HeadCodec.unpack(HeadContainer.decode(container.encode()), false);
+            } catch (FormatException e) {
+                throw new IllegalStateException("a freshly packed head failed to decode: " + e.getMessage(), e);
+            }
+            download = container.byteSize();
+            id = container.id();
+        }
+        return new Trial(bits, g, measureDrop(head, tail, split, aBits), download, id);
+    }
+
     private TableEntry solveAndVerify(TableCut cut, SplitModel split, OnnxSession tail, Cut c, int level, int aBits) {
         double drop = settings.drops()[level];
+        Trial ok = null;
         double g = 1.0;
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++, g *= TIGHTEN) {
-            Map<String, Integer> bits = solve(cut, level, aBits, g);
-            if (bits == null) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS && ok == null; attempt++, g *= TIGHTEN) {
+            Trial t = trial(cut, split, tail, c, level, aBits, g);
+            if (t == null) {
                 return null;
             }
-            BitWidths widths = new BitWidths(bits);
-            Onnx.Model head;
-            long download = 0;
-            String id = "";
-            if (split.headIsEmpty()) {
-                head = null;
-            } else {
-                HeadContainer container = HeadCodec.pack(split.head(), modelName, modelSha256, c, widths);
-                try {
-                    head = HeadCodec.unpack(HeadContainer.decode(container.encode()), false);
-                } catch (FormatException e) {
-                    throw new IllegalStateException("a freshly packed head failed to decode: " + e.getMessage(), e);
-                }
-                download = container.byteSize();
-                id = container.id();
-            }
-            double measured = measureDrop(head, tail, split, aBits);
-            if (measured <= drop + 1e-12) {
-                double predicted = Planner.predictedDrop(settings.drops(), cut, bits, aBits);
-                return new TableEntry(drop, aBits, bits, g, predicted, measured, download, cut.uploadBytes(aBits), id);
+            if (t.measured() <= drop + 1e-12) {
+                ok = t;
             }
         }
-        return null;
+        if (ok == null) {
+            return null;
+        }
+        for (int i = 0; i < MAX_LOOSEN && ok.measured() <= LOOSEN_MARGIN * drop; i++) {
+            Trial t = trial(cut, split, tail, c, level, aBits, ok.g() * LOOSEN);
+            if (t == null || t.measured() > LOOSEN_MARGIN * drop || t.download() >= ok.download() && t.bits().equals(ok.bits())) {
+                break;
+            }
+            ok = t;
+        }
+        double predicted = Planner.predictedDrop(settings.drops(), cut, ok.bits(), aBits);
+        return new TableEntry(drop, aBits, ok.bits(), ok.g(), predicted, ok.measured(), ok.download(), cut.uploadBytes(aBits), ok.id());
     }
 
     /**
