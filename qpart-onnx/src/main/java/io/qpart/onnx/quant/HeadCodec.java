@@ -35,6 +35,10 @@ public final class HeadCodec {
     public static final String MODEL_SHA256 = "model.sha256";
     /** Metadata key of the comma-separated crossing tensor names. */
     public static final String CROSSING = "crossing";
+    /** Metadata key naming how the graph bytes are stored; "deflate" (the default written) or "onnx" (plain). */
+    public static final String GRAPH_ENCODING = "graph.encoding";
+    /** Refuse graphs that inflate beyond this: a container is no place for a zip bomb. */
+    static final int MAX_GRAPH_BYTES = 1 << 28;
     private static final String QDQ_SUFFIX = "_qpart_q";
 
     private HeadCodec() {
@@ -44,7 +48,8 @@ public final class HeadCodec {
     public static HeadContainer pack(Onnx.Model head, String modelName, String modelSha256, Cut cut, BitWidths bits) {
         HeadContainer.Builder b = HeadContainer.builder(modelName, cut.index())
                 .metadata(MODEL_SHA256, modelSha256)
-                .metadata(CROSSING, String.join(",", cut.tensors()));
+                .metadata(CROSSING, String.join(",", cut.tensors()))
+                .metadata(GRAPH_ENCODING, "deflate");
         Onnx.Graph.Builder g = head.getGraph().toBuilder().clearInitializer();
         for (Onnx.Tensor t : head.getGraph().getInitializerList()) {
             if (t.getDataType() != Tensors.FLOAT) {
@@ -59,14 +64,22 @@ public final class HeadCodec {
                 b.quantize(t.getName(), dims, Tensors.toFloats(t), n);
             }
         }
-        return b.graph(head.toBuilder().setGraph(g).build().toByteArray()).build();
+        // names repeat across a graph's nodes and value infos: deflate shrinks the structure several-fold
+        return b.graph(deflate(head.toBuilder().setGraph(g).build().toByteArray())).build();
     }
 
     /** Decodes a container into a runnable ONNX model; {@code qdq} keeps tensors of at most 8 bits as uint8 codes. */
     public static Onnx.Model unpack(HeadContainer c, boolean qdq) throws FormatException {
         Onnx.Model graphOnly;
+        String encoding = c.metadata().getOrDefault(GRAPH_ENCODING, "onnx");
+        byte[] graphBytes = switch (encoding) {
+            case "onnx" -> c.graph();
+            case "deflate" -> inflate(c.graph());
+            default -> throw new FormatException(FormatException.Reason.UNSUPPORTED,
+                    "head container graph encoding '" + encoding + "' is not supported; expected 'deflate' or 'onnx'");
+        };
         try {
-            graphOnly = OnnxModels.parse(c.graph(), "head container graph");
+            graphOnly = OnnxModels.parse(graphBytes, "head container graph");
         } catch (ModelException e) {
             throw new FormatException(FormatException.Reason.INVALID_FIELD, e.getMessage(), e);
         }
@@ -116,6 +129,51 @@ public final class HeadCodec {
             fp32.add(new TensorSpec(name, shape, Quantizer.NOT_QUANTIZED_BITS));
         }
         return new long[]{ActivationFrame.byteSize(specs), ActivationFrame.fp32ByteSize(fp32)};
+    }
+
+    static byte[] deflate(byte[] raw) {
+        java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION, true);
+        try {
+            d.setInput(raw);
+            d.finish();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(raw.length / 3 + 64);
+            byte[] buf = new byte[8192];
+            while (!d.finished()) {
+                out.write(buf, 0, d.deflate(buf));
+            }
+            return out.toByteArray();
+        } finally {
+            d.end();
+        }
+    }
+
+    static byte[] inflate(byte[] z) throws FormatException {
+        java.util.zip.Inflater in = new java.util.zip.Inflater(true);
+        try {
+            in.setInput(z);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(z.length * 4 + 64);
+            byte[] buf = new byte[8192];
+            while (!in.finished()) {
+                int n = in.inflate(buf);
+                if (n == 0 && (in.needsInput() || in.needsDictionary())) {
+                    throw new FormatException(FormatException.Reason.TRUNCATED, "head container graph: deflate stream ends early");
+                }
+                if (out.size() + n > MAX_GRAPH_BYTES) {
+                    throw new FormatException(FormatException.Reason.INVALID_FIELD,
+                            "head container graph inflates beyond " + MAX_GRAPH_BYTES + " bytes");
+                }
+                out.write(buf, 0, n);
+            }
+            if (in.getRemaining() > 0) {
+                throw new FormatException(FormatException.Reason.TRAILING_BYTES, "head container graph: " + in.getRemaining()
+                        + " bytes after the end of the deflate stream");
+            }
+            return out.toByteArray();
+        } catch (java.util.zip.DataFormatException e) {
+            throw new FormatException(FormatException.Reason.INVALID_FIELD, "head container graph: invalid deflate data (" + e.getMessage() + ")", e);
+        } finally {
+            in.end();
+        }
     }
 
     private static long[] dims(Onnx.Tensor t) {
