@@ -13,7 +13,7 @@ import java.io.UncheckedIOException;
 /** Entry point of the {@code qpart} command. */
 @Command(name = "qpart", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Accuracy-aware split inference at the edge: cut ONNX models, quantize the device side, measure.",
-        subcommands = {InspectCommand.class, EvalCommand.class, SplitCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, EvalCommand.class, SplitCommand.class, CalibrateCommand.class, PredictCommand.class, FidelityCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit status for a failed command (bad input, unreadable model, impossible request). */
     public static final int EXIT_FAILURE = 1;
