@@ -86,11 +86,15 @@ class DropCurveTest {
 
     @Test
     void piecewiseTakesEachCurveInItsWindow() {
-        DropCurve low = DropCurve.fromPoints(new double[]{1, 10, 100}, new double[]{0.01, 0.02, 0.03});
+        DropCurve low = DropCurve.fromPoints(new double[]{1, 10, 100}, new double[]{0.01, 0.02, 0.03}, DropCurve.Monotone.ENVELOPE, 1000);
         DropCurve high = DropCurve.fromPoints(new double[]{1, 10, 100}, new double[]{0.02, 0.10, 0.50});
         DropCurve p = DropCurve.piecewise(List.of(low, high), new double[]{0, 10});
         assertThat(p.dropAt(1)).isCloseTo(0.01, within(1e-12));
         assertThat(p.dropAt(100)).isCloseTo(0.50, within(1e-12));
+        assertThat(p.samples()).isEqualTo(1000);
+        // the envelope keeps the curve monotone across a window edge where the next curve is lower
+        DropCurve down = DropCurve.piecewise(List.of(high, low), new double[]{0, 10});
+        assertThat(down.dropAt(50)).isGreaterThanOrEqualTo(down.dropAt(9));
         assertThatThrownBy(() -> DropCurve.piecewise(List.of(low, high), new double[]{0})).hasMessageContaining("one starting energy per curve");
     }
 

@@ -384,8 +384,11 @@ public final class Calibrator {
                     if (Arrays.binarySearch(low, runBits[g]) < 0 || !(start > from.get(from.size() - 1))) {
                         continue;
                     }
+                    // the window of low bit-width g rests on the noise of g and of every lower low bit-width
                     boolean[] only = new boolean[groups];
-                    only[g] = true;
+                    for (int h = 0; h <= g; h++) {
+                        only[h] = Arrays.binarySearch(low, runBits[h]) >= 0;
+                    }
                     pieces.add(scaledCurve(z, groupOf, energy, only));
                     from.add(start);
                 }
