@@ -78,15 +78,6 @@ final class CalibrateCommand implements Callable<Integer> {
             description = "Bit-widths below the fit whose measured energies replace the law (default: 2,3; 'none' for the law alone).")
     List<String> lowBits;
 
-    @Option(names = "--all-directions", hidden = true, description = "Scaled estimator: robustness from every sample group, low bits included.")
-    boolean allDirections;
-
-    @Option(names = "--regional", hidden = true, description = "Scaled estimator: low-bit groups' own curves for large energies.")
-    boolean regional;
-
-    @Option(names = "--monotone", hidden = true, description = "envelope or isotonic")
-    String monotone = "envelope";
-
     @Option(names = "--estimator", paramLabel = "E",
             description = "Robustness estimator: 'scaled' (measured noise scaled in Java, default) or 'inject' (a model run per bit-width 2..8).")
     String estimator = Estimator.SCALED.label();
@@ -103,8 +94,7 @@ final class CalibrateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--samples must be >= 1, was " + samples);
         }
         CalibrationSettings settings = CalibrationSettings.of(Estimator.parse(estimator), fitBits, parseLowBits(lowBits), parseDrops(drops), batch,
-                common.threads()).withDirectionsFromAllGroups(allDirections).withRegionalLowBits(regional)
-                .withMonotone(io.qpart.core.accuracy.DropCurve.Monotone.valueOf(monotone.toUpperCase(java.util.Locale.ROOT)));
+                common.threads());
         LoadedModel m = LoadedModel.load(model, common.threads());
         Dataset all = EvalCommand.loadData(m, data, labels, null);
         Dataset ds = select(all, samples, seed);
@@ -123,7 +113,20 @@ final class CalibrateCommand implements Callable<Integer> {
 
     /** {@code count} samples in a seeded random order (all of them when the set is smaller). */
     static Dataset select(Dataset all, int count, long seed) {
-        int n = all.size();
+        int[] order = order(all.size(), seed);
+        return gather(all, java.util.Arrays.copyOf(order, Math.min(count, order.length)));
+    }
+
+    /** The samples {@link #select} leaves out, in file order. */
+    static Dataset complement(Dataset all, int count, long seed) {
+        int[] order = order(all.size(), seed);
+        int[] rest = java.util.Arrays.copyOfRange(order, Math.min(count, order.length), order.length);
+        java.util.Arrays.sort(rest);
+        return gather(all, rest);
+    }
+
+    /** A seeded random permutation of 0..n-1 (Fisher-Yates). */
+    static int[] order(int n, long seed) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
@@ -135,13 +138,16 @@ final class CalibrateCommand implements Callable<Integer> {
             order[i] = order[j];
             order[j] = t;
         }
-        int k = Math.min(count, n);
+        return order;
+    }
+
+    static Dataset gather(Dataset all, int[] indices) {
         int per = all.valuesPerSample();
-        float[] x = new float[Math.multiplyExact(k, per)];
-        int[] y = new int[k];
-        for (int i = 0; i < k; i++) {
-            all.copyInputs(order[i], order[i] + 1, x, i * per);
-            y[i] = all.label(order[i]);
+        float[] x = new float[Math.multiplyExact(indices.length, per)];
+        int[] y = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            all.copyInputs(indices[i], indices[i] + 1, x, i * per);
+            y[i] = all.label(indices[i]);
         }
         return Dataset.of(all.sampleShape(), x, y);
     }

@@ -51,6 +51,9 @@ final class FidelityCommand implements Callable<Integer> {
     static final double MIXED_ANY_BITS_PROBABILITY = 0.1;
     /** Activation bit-widths drawn for mixed configurations (32 = float32). */
     static final int[] MIXED_ACTIVATION_BITS = {4, 5, 6, 7, 8, 32};
+    /** Range of the budgets drawn (log-uniform) for budget-driven configurations: 0.1% to 5%. */
+    static final double BUDGET_MIN = 0.001;
+    static final double BUDGET_MAX = 0.05;
 
     @Spec
     CommandSpec spec;
@@ -73,8 +76,15 @@ final class FidelityCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "N", description = "Use only the first N test samples.")
     Integer samples;
 
+    @Option(names = "--held-out", description = {"Measure on the samples of the data file that the calibration did not draw (validation",
+            "on the calibration split; the file must be the one calibrated on, which its hash checks)."})
+    boolean heldOut;
+
     @Option(names = "--configs", paramLabel = "N", description = "Random mixed configurations (default: ${DEFAULT-VALUE}).")
     int configs = 50;
+
+    @Option(names = "--budget-configs", paramLabel = "N", description = "Budget-driven mixed configurations (default: ${DEFAULT-VALUE}).")
+    int budgetConfigs = 50;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the mixed configurations (default: ${DEFAULT-VALUE}).")
     long seed = 1;
@@ -82,10 +92,13 @@ final class FidelityCommand implements Callable<Integer> {
     @Option(names = "--no-single", description = "Skip the single-tensor sweep (a).")
     boolean noSingle;
 
+    @Option(names = "--margin", paramLabel = "Z", description = "Compare the predicted drop plus Z standard errors of the calibration estimate (default: ${DEFAULT-VALUE}; 0 compares the raw estimate).")
+    double margin = AccuracyModel.DEFAULT_MARGIN_STANDARD_ERRORS;
+
     @Option(names = "--energy-additivity", description = "Predict with SPEC §4's plain additivity of energies, ignoring the measured noise correlations.")
     boolean energyAdditivity;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Write fidelity.png (scatter plot), fidelity.csv and fidelity.json here.")
+    @Option(names = "--out", paramLabel = "DIR", description = "Write fidelity.png and fidelity-zoom.png (scatter plots), fidelity.csv and fidelity.json here.")
     Path out;
 
     @Option(names = "--batch", paramLabel = "B", description = "Samples per inference call (default: ${DEFAULT-VALUE}).")
@@ -96,7 +109,7 @@ final class FidelityCommand implements Callable<Integer> {
 
     /** One compared configuration. */
     record Point(String kind, int cut, String tensor, int bits, Map<String, Integer> weightBits, int activationBits, double predictedPp,
-                 double measuredPp) {
+                 double estimatePp, double measuredPp) {
         double errorPp() {
             return predictedPp - measuredPp;
         }
@@ -106,7 +119,7 @@ final class FidelityCommand implements Callable<Integer> {
         }
 
         boolean single() {
-            return !kind.equals("mixed");
+            return kind.equals("weight") || kind.equals("activation");
         }
     }
 
@@ -130,8 +143,11 @@ final class FidelityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, FormatException {
-        if (configs < 0) {
-            throw new IllegalArgumentException("--configs must be >= 0, was " + configs);
+        if (!(margin >= 0)) {
+            throw new IllegalArgumentException("--margin must be >= 0, was " + margin);
+        }
+        if (configs < 0 || budgetConfigs < 0) {
+            throw new IllegalArgumentException("--configs and --budget-configs must be >= 0, were " + configs + " and " + budgetConfigs);
         }
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be >= 1, was " + batch);
@@ -147,7 +163,7 @@ final class FidelityCommand implements Callable<Integer> {
             throw new IllegalArgumentException(calibration + " has " + cal.cuts().size() + " cuts, the model " + m.analysis().cuts().size()
                     + "; recalibrate with this version");
         }
-        Dataset ds = EvalCommand.loadData(m, data, labels, samples);
+        Dataset ds = heldOut ? heldOut(m, file) : EvalCommand.loadData(m, data, labels, samples);
 
         List<Point> plan = plan(cal);
         List<Configuration> measure = new ArrayList<>();
@@ -166,7 +182,8 @@ final class FidelityCommand implements Callable<Integer> {
         for (int i = 0; i < plan.size(); i++) {
             Point p = plan.get(i);
             double measuredPp = 100.0 * (floatCorrect - correct[i]) / n;
-            points.add(new Point(p.kind(), p.cut(), p.tensor(), p.bits(), p.weightBits(), p.activationBits(), p.predictedPp(), measuredPp));
+            points.add(new Point(p.kind(), p.cut(), p.tensor(), p.bits(), p.weightBits(), p.activationBits(), p.predictedPp(), p.estimatePp(),
+                    measuredPp));
         }
         Map<String, Object> summary = summary(file, ds, (double) floatCorrect / n, points);
         if (out != null) {
@@ -175,10 +192,29 @@ final class FidelityCommand implements Callable<Integer> {
             Map<String, Object> all = new LinkedHashMap<>(summary);
             all.put("points", points.stream().map(FidelityCommand::pointJson).toList());
             Files.writeString(out.resolve("fidelity.json"), Json.write(all) + "\n");
-            FidelityPlot.write(out.resolve("fidelity.png"), points, model.getFileName().toString());
+            FidelityPlot.write(out, "fidelity", points, model.getFileName().toString());
         }
         report(summary, points);
         return 0;
+    }
+
+    /** The samples of {@code --data} the calibration left out; refuses another file. */
+    private Dataset heldOut(LoadedModel m, CalibrationFile file) throws IOException, FormatException {
+        if (samples != null && samples < 1) {
+            throw new IllegalArgumentException("--samples must be >= 1, was " + samples);
+        }
+        Dataset all = EvalCommand.loadData(m, data, labels, null);
+        int used = file.calibration().samples();
+        long s = file.provenance().seed();
+        if (!CalibrateCommand.select(all, used, s).sha256().equals(file.provenance().dataSha256())) {
+            throw new IllegalArgumentException("--held-out: " + data + " is not the data " + calibration + " was calibrated on (its "
+                    + used + " samples drawn with seed " + s + " hash differently)");
+        }
+        Dataset rest = CalibrateCommand.complement(all, used, s);
+        if (rest.size() == 0) {
+            throw new IllegalArgumentException("--held-out: the calibration used every sample of " + data + "; none is left to measure on");
+        }
+        return samples == null ? rest : rest.first(Math.min(samples, rest.size()));
     }
 
     /** Every configuration to compare, with its prediction; measured drops are filled in later. */
@@ -221,23 +257,57 @@ final class FidelityCommand implements Callable<Integer> {
             int a = MIXED_ACTIVATION_BITS[rnd.nextInt(MIXED_ACTIVATION_BITS.length)];
             plan.add(point(cal, "mixed", cut, null, base, bits, a));
         }
+        SplittableRandom brnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        for (int i = 0; i < budgetConfigs && !withWeights.isEmpty(); i++) {
+            int cut = withWeights.get(brnd.nextInt(withWeights.size()));
+            double target = Math.exp(Math.log(BUDGET_MIN) + brnd.nextDouble() * (Math.log(BUDGET_MAX) - Math.log(BUDGET_MIN)));
+            List<String> head = cal.cut(cut).headWeights();
+            boolean quantizeActivation = brnd.nextInt(MIXED_ACTIVATION_BITS.length) != 0;
+            int terms = head.size() + (quantizeActivation ? 1 : 0);
+            double share = target / terms;
+            Map<String, Integer> bits = new LinkedHashMap<>();
+            for (String h : head) {
+                int b = MAX_SWEEP_BITS;
+                for (int c = MIN_SWEEP_BITS; c <= MAX_SWEEP_BITS; c++) {
+                    if (cal.predict(cut, Map.of(h, c), Quantizer.NOT_QUANTIZED_BITS, AccuracyModel.DEFAULT_G, false).drop() <= share) {
+                        b = c;
+                        break;
+                    }
+                }
+                bits.put(h, Math.min(MAX_SWEEP_BITS, b + brnd.nextInt(2)));
+            }
+            int a = Quantizer.NOT_QUANTIZED_BITS;
+            if (quantizeActivation) {
+                a = MAX_SWEEP_BITS;
+                for (int c = 4; c <= MAX_SWEEP_BITS; c++) {
+                    if (cal.predict(cut, Map.of(), c, AccuracyModel.DEFAULT_G, false).drop() <= share) {
+                        a = c;
+                        break;
+                    }
+                }
+                a = Math.min(MAX_SWEEP_BITS, a + brnd.nextInt(2));
+            }
+            plan.add(point(cal, "budget", cut, null, (int) Math.round(target * 1e4), bits, a));
+        }
         return plan;
     }
 
     private Point point(Calibration cal, String kind, int cut, String tensor, int bits, Map<String, Integer> weightBits, int act) {
-        double predicted = cal.predict(cut, weightBits, act, AccuracyModel.DEFAULT_G, !energyAdditivity).dropPp();
-        return new Point(kind, cut, tensor, bits, weightBits, act, predicted, Double.NaN);
+        double estimate = cal.predict(cut, weightBits, act, AccuracyModel.DEFAULT_G, !energyAdditivity).drop();
+        return new Point(kind, cut, tensor, bits, weightBits, act, 100 * cal.withMargin(estimate, margin), 100 * estimate, Double.NaN);
     }
 
     private Map<String, Object> summary(CalibrationFile file, Dataset ds, double floatAccuracy, List<Point> points) {
         Summary all = Summary.of(points);
         Summary single = Summary.of(points.stream().filter(Point::single).toList());
-        Summary mixed = Summary.of(points.stream().filter(p -> !p.single()).toList());
+        Summary mixed = Summary.of(points.stream().filter(p -> p.kind().equals("mixed")).toList());
+        Summary budget = Summary.of(points.stream().filter(p -> p.kind().equals("budget")).toList());
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("model", model.toString());
         o.put("calibration", calibration.toString());
         o.put("estimator", file.calibration().estimator());
         o.put("data", data.toString());
+        o.put("heldOut", heldOut);
         o.put("dataSha256", ds.sha256());
         o.put("samples", ds.size());
         o.put("seed", seed);
@@ -249,7 +319,13 @@ final class FidelityCommand implements Callable<Integer> {
         o.put("meanErrorPp", all.meanErrorPp());
         o.put("single", summaryJson(single));
         o.put("mixed", summaryJson(mixed));
+        o.put("budget", summaryJson(budget));
         o.put("optimisticMarginPp", OPTIMISTIC_MARGIN_PP);
+        o.put("marginStandardErrors", margin);
+        o.put("correlated", !energyAdditivity && file.calibration().correlations() != null);
+        List<Point> raw = points.stream().map(p -> new Point(p.kind(), p.cut(), p.tensor(), p.bits(), p.weightBits(), p.activationBits(),
+                p.estimatePp(), p.estimatePp(), p.measuredPp())).toList();
+        o.put("raw", summaryJson(Summary.of(raw)));
         return o;
     }
 
@@ -270,21 +346,22 @@ final class FidelityCommand implements Callable<Integer> {
         if (p.tensor() != null) {
             o.put("tensor", p.tensor());
         }
-        o.put("bits", p.kind().equals("mixed") ? p.weightBits() : p.bits());
+        o.put("bits", p.single() ? p.bits() : p.weightBits());
         o.put("activationBits", p.activationBits());
         o.put("predictedPp", p.predictedPp());
+        o.put("estimatePp", p.estimatePp());
         o.put("measuredPp", p.measuredPp());
         return o;
     }
 
     private static void writeCsv(Path f, List<Point> points) throws IOException {
-        StringBuilder sb = new StringBuilder("kind,cut,tensor,bits,activation_bits,predicted_pp,measured_pp\n");
+        StringBuilder sb = new StringBuilder("kind,cut,tensor,bits,activation_bits,predicted_pp,estimate_pp,measured_pp\n");
         for (Point p : points) {
-            String bits = p.kind().equals("mixed") ? String.join(" ", p.weightBits().values().stream().map(String::valueOf).toList())
-                    : String.valueOf(p.bits());
+            String bits = p.single() ? String.valueOf(p.bits())
+                    : String.join(" ", p.weightBits().values().stream().map(String::valueOf).toList());
             sb.append(p.kind()).append(',').append(p.cut()).append(',').append(csv(p.tensor() == null ? "" : p.tensor())).append(',')
                     .append(bits).append(',').append(p.activationBits()).append(',').append(p.predictedPp()).append(',')
-                    .append(p.measuredPp()).append('\n');
+                    .append(p.estimatePp()).append(',').append(p.measuredPp()).append('\n');
         }
         Files.writeString(f, sb.toString());
     }
@@ -305,11 +382,11 @@ final class FidelityCommand implements Callable<Integer> {
         for (Point p : points) {
             String t = p.tensor() == null ? "" : p.tensor().length() > 30 ? "..." + p.tensor().substring(p.tensor().length() - 27) : p.tensor();
             o.printf("%-10s %4d %-30s %5s %5s %8.3f pp %8.3f pp%s%n", p.kind(), p.cut(), t,
-                    p.kind().equals("mixed") ? "~" + p.bits() : String.valueOf(p.bits()),
+                    p.single() ? String.valueOf(p.bits()) : "~" + p.bits(),
                     p.activationBits() == Quantizer.NOT_QUANTIZED_BITS ? "f32" : String.valueOf(p.activationBits()),
                     p.predictedPp(), p.measuredPp(), p.optimistic() ? "  optimistic" : "");
         }
-        for (String k : List.of("single", "mixed")) {
+        for (String k : List.of("single", "mixed", "budget")) {
             @SuppressWarnings("unchecked")
             Map<String, Object> s = (Map<String, Object>) summary.get(k);
             o.printf("%-12s %d configurations: mean |error| %.3f pp, max %.3f pp, mean error %+.3f pp, optimistic (> %.2f pp) %.1f%%%n", k,
@@ -319,7 +396,7 @@ final class FidelityCommand implements Callable<Integer> {
         o.printf("all          %d configurations: mean |error| %.3f pp, optimistic %.1f%%%n", summary.get("configurations"),
                 (double) summary.get("meanAbsoluteErrorPp"), 100 * (double) summary.get("optimisticFraction"));
         if (out != null) {
-            o.printf("wrote        %s (fidelity.png, fidelity.csv, fidelity.json)%n", out);
+            o.printf("wrote        %s (fidelity.png, fidelity-zoom.png, fidelity.csv, fidelity.json)%n", out);
         }
     }
 }

@@ -42,6 +42,12 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--activation-bits", paramLabel = "A", description = "Bits of the activation that crosses the cut (2..16; default 32 = float32).")
     int activationBits = Quantizer.NOT_QUANTIZED_BITS;
 
+    @Option(names = "--margin", paramLabel = "Z", description = "Also report the drop plus Z standard errors of the calibration estimate (default: ${DEFAULT-VALUE}).")
+    double margin = AccuracyModel.DEFAULT_MARGIN_STANDARD_ERRORS;
+
+    @Option(names = "--energy-additivity", description = "Add noise energies as SPEC §4 states, ignoring the measured correlations.")
+    boolean energyAdditivity;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -52,8 +58,11 @@ final class PredictCommand implements Callable<Integer> {
         CutCalibration c = cal.cut(cut);
         Quantizer.requireBitsOrFloat(activationBits);
         Map<String, Integer> bits = bits(bitsOption, cal, cut);
-        DropPrediction p = cal.predict(cut, bits, activationBits, AccuracyModel.DEFAULT_G);
-        List<NoiseTerm> terms = cal.terms(cut, bits, activationBits);
+        if (!(margin >= 0)) {
+            throw new IllegalArgumentException("--margin must be >= 0, was " + margin);
+        }
+        DropPrediction p = cal.predict(cut, bits, activationBits, AccuracyModel.DEFAULT_G, !energyAdditivity);
+        List<NoiseTerm> terms = cal.terms(cut, bits, activationBits, !energyAdditivity);
         report(cal, c, bits, terms, p);
         return 0;
     }
@@ -96,6 +105,11 @@ final class PredictCommand implements Callable<Integer> {
             o.put("predictedDrop", p.drop());
             o.put("predictedDropPp", p.dropPp());
             o.put("bound", p.bound().name().toLowerCase(java.util.Locale.ROOT));
+            double upper = cal.withMargin(p.drop(), margin);
+            o.put("upperDrop", upper);
+            o.put("upperDropPp", 100 * upper);
+            o.put("marginStandardErrors", margin);
+            o.put("correlated", !energyAdditivity && cal.correlations() != null);
             Map<String, Double> dm = new LinkedHashMap<>();
             for (int i = 0; i < grid.length; i++) {
                 dm.put(CalibrationFile.key(grid[i]), reportedD[i]);
@@ -118,5 +132,7 @@ final class PredictCommand implements Callable<Integer> {
             case ABOVE_GRID -> " (above the grid, extrapolated: more than " + CalibrateCommand.percent(curve[curve.length - 1]) + ")";
         };
         out.printf("predicted    %.3f pp accuracy drop%s%n", p.dropPp(), where);
+        out.printf("with margin  %.3f pp (%.1f standard errors of the %d-sample calibration)%n", 100 * cal.withMargin(p.drop(), margin), margin,
+                cal.samples());
     }
 }

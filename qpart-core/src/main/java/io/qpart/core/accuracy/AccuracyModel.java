@@ -22,6 +22,12 @@ public final class AccuracyModel {
     public static final double ALPHA = Math.log(4);
     /** SPEC §4 constraint bound {@code G}. */
     public static final double DEFAULT_G = 1.0;
+    /**
+     * Safety margin of predictions, in binomial standard errors of the calibration estimate
+     * (ours; chosen by two-fold validation on the calibration split, see docs/FIDELITY.md): a
+     * drop {@code d} estimated on {@code n} samples is reported as {@code d + 1.5 √(d (1 − d) / n)}.
+     */
+    public static final double DEFAULT_MARGIN_STANDARD_ERRORS = 1.5;
     /** Default grid of accuracy drops (ours, SPEC §7's default): 0.1%, 0.25%, 0.5%, 1%, 2%. */
     private static final double[] DEFAULT_DROPS = {0.001, 0.0025, 0.005, 0.01, 0.02};
     /** Smallest bit-width a term may have (SPEC §3). */
@@ -37,6 +43,20 @@ public final class AccuracyModel {
     /** The default drop grid (a copy). */
     public static double[] defaultDrops() {
         return DEFAULT_DROPS.clone();
+    }
+
+    /**
+     * {@code drop} plus {@code standardErrors} binomial standard errors of a drop measured on
+     * {@code samples} samples, at most 1.
+     */
+    public static double withMargin(double drop, double standardErrors, int samples) {
+        if (!(drop >= 0 && drop <= 1)) {
+            throw new IllegalArgumentException("drop must be a fraction in [0, 1], was " + drop);
+        }
+        if (!(standardErrors >= 0) || samples < 1) {
+            throw new IllegalArgumentException("expected standard errors >= 0 and samples >= 1, found " + standardErrors + " and " + samples);
+        }
+        return Math.min(1, drop + standardErrors * Math.sqrt(drop * (1 - drop) / samples));
     }
 
     /** SPEC §4 linearity law: mean noise energy {@code p · e^(−α b)}; 0 for float32. */

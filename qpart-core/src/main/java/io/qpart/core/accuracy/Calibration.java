@@ -139,6 +139,11 @@ public record Calibration(String estimator, int samples, int classes, double flo
         return AccuracyModel.predict(terms(cut, bits, activationBits, correlated), curveDrops, g);
     }
 
+    /** {@code drop} with {@code standardErrors} standard errors of this calibration's sample count added. */
+    public double withMargin(double drop, double standardErrors) {
+        return AccuracyModel.withMargin(drop, standardErrors, samples);
+    }
+
     /** Uniform bits for every head weight of {@code cut}. */
     public Map<String, Integer> uniform(int cut, int bits) {
         Map<String, Integer> m = new LinkedHashMap<>();

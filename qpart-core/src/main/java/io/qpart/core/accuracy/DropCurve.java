@@ -27,9 +27,21 @@ public final class DropCurve {
     private final double[] energies;
     private final double[] drops;
 
-    private DropCurve(double[] energies, double[] drops) {
+    private final int samples;
+
+    private DropCurve(double[] energies, double[] drops, int samples) {
         this.energies = energies;
         this.drops = drops;
+        this.samples = samples;
+    }
+
+    /** Samples the curve was measured on; 0 when not known (built from points). */
+    public int samples() {
+        return samples;
+    }
+
+    private DropCurve withSamples(int n) {
+        return new DropCurve(energies, drops, n);
     }
 
     /**
@@ -117,7 +129,7 @@ public final class DropCurve {
         }
         double[] ea = e.stream().mapToDouble(Double::doubleValue).toArray();
         double[] da = d.stream().mapToDouble(Double::doubleValue).toArray();
-        return monotone == Monotone.ENVELOPE ? envelope(ea, da) : isotonic(ea, da);
+        return (monotone == Monotone.ENVELOPE ? envelope(ea, da) : isotonic(ea, da)).withSamples(n);
     }
 
     /** How a measured, noisy drop curve is made monotone. */
@@ -193,6 +205,14 @@ public final class DropCurve {
 
     /** Measured points made monotone as {@code monotone} says; points of zero energy are left out. */
     public static DropCurve fromPoints(double[] energies, double[] drops, Monotone monotone) {
+        return fromPoints(energies, drops, monotone, 0);
+    }
+
+    /** As {@link #fromPoints(double[], double[], Monotone)}, the points measured on {@code samples} samples. */
+    public static DropCurve fromPoints(double[] energies, double[] drops, Monotone monotone, int samples) {
+        if (samples < 0) {
+            throw new IllegalArgumentException("sample count must be >= 0, was " + samples);
+        }
         if (energies.length != drops.length) {
             throw new IllegalArgumentException("expected one drop per energy, found " + energies.length + " energies and " + drops.length + " drops");
         }
@@ -210,7 +230,7 @@ public final class DropCurve {
             e[i] = energies[order[i]];
             d[i] = drops[order[i]];
         }
-        return monotone == Monotone.ENVELOPE ? envelope(e, d) : isotonic(e, d);
+        return (monotone == Monotone.ENVELOPE ? envelope(e, d) : isotonic(e, d)).withSamples(samples);
     }
 
     /**
@@ -253,11 +273,12 @@ public final class DropCurve {
                 d.add(c.dropAt(below));
             }
         }
-        return fromPoints(e.stream().mapToDouble(Double::doubleValue).toArray(), d.stream().mapToDouble(Double::doubleValue).toArray());
+        return fromPoints(e.stream().mapToDouble(Double::doubleValue).toArray(), d.stream().mapToDouble(Double::doubleValue).toArray())
+                .withSamples(curves.get(0).samples);
     }
 
     private static DropCurve of(List<Double> e, List<Double> d) {
-        return new DropCurve(e.stream().mapToDouble(Double::doubleValue).toArray(), d.stream().mapToDouble(Double::doubleValue).toArray());
+        return new DropCurve(e.stream().mapToDouble(Double::doubleValue).toArray(), d.stream().mapToDouble(Double::doubleValue).toArray(), 0);
     }
 
     /** Energies of the breakpoints, increasing. */

@@ -20,6 +20,9 @@ import java.util.Objects;
  * @param workers    sessions run at once (one ONNX Runtime thread each)
  * @param directionsFromAllGroups {@link Estimator#SCALED}: build robustness from every sample's noise (true) or only from
  *                   the samples quantized at the fit bit-widths (false)
+ * @param regionalLowBits {@link Estimator#SCALED}: around the energy each low bit-width produces, read robustness from the
+ *                   noise of that and lower low bit-widths only ({@link io.qpart.core.accuracy.DropCurve#piecewise})
+ * @param monotone   how measured drop curves are made monotone
  */
 public record CalibrationSettings(Estimator estimator, int[] fitBits, int[] lowBits, int[] injectBits, double[] drops, double[] curveDrops,
                                   int batchSize, int workers, boolean directionsFromAllGroups, boolean regionalLowBits,
@@ -59,13 +62,17 @@ public record CalibrationSettings(Estimator estimator, int[] fitBits, int[] lowB
         }
     }
 
-    /** Defaults for {@code drops}: the refined grid runs from the smallest drop to 50%. */
+    /**
+     * The settings docs/FIDELITY.md validates: the refined grid runs from the smallest drop to
+     * 95%; robustness from every sample's noise, the low bit-widths speaking for their own
+     * energies, made monotone by isotonic regression.
+     */
     public static CalibrationSettings of(Estimator estimator, int[] fitBits, int[] lowBits, double[] drops, int batchSize, int workers) {
         double[] grid = AccuracyModel.checkDrops(drops);
         double max = Math.max(CURVE_MAX_DROP, grid[grid.length - 1]);
         double[] curve = grid[grid.length - 1] >= CURVE_MAX_DROP ? grid : AccuracyModel.refinedGrid(grid, max, CURVE_POINTS_PER_DECADE);
-        return new CalibrationSettings(estimator, fitBits, lowBits, DEFAULT_INJECT_BITS, grid, curve, batchSize, workers, false, false,
-                DropCurve.Monotone.ENVELOPE);
+        return new CalibrationSettings(estimator, fitBits, lowBits, DEFAULT_INJECT_BITS, grid, curve, batchSize, workers, true, true,
+                DropCurve.Monotone.ISOTONIC);
     }
 
     private static int[] checkBits(int[] bits, String what) {

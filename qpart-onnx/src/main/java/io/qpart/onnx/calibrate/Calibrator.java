@@ -148,14 +148,7 @@ public final class Calibrator {
         progress.start(1L + (long) weights.size() * jobsPerWeight + (long) cuts.size() * jobsPerCut);
 
         ReferencePass ref = ReferencePass.run(analysis, data, input, logitsName, classes, settings.batchSize(), settings.workers(), pool);
-        if (Boolean.getBoolean("qpart.profile")) {
-            long a0 = System.nanoTime();
-            ReferencePass.run(analysis, data, input, logitsName, classes, settings.batchSize(), settings.workers(), pool);
-            System.err.printf("profile: first reference %.3f s, second %.3f s%n", (a0 - t0) / 1e9, (System.nanoTime() - a0) / 1e9);
-            t0 = System.nanoTime() - (a0 - t0);
-        }
         progress.step();
-        long tRef = System.nanoTime();
         int[] labels = data.labels();
         int floatCorrect = BatchRunner.correct(ref.logits(), classes, labels, 0);
         double floatAccuracy = (double) floatCorrect / samples;
@@ -227,11 +220,7 @@ public final class Calibrator {
         for (int i : order) {
             Job job = jobs.get(i);
             futures.set(i, pool.submit(() -> {
-                long j0 = System.nanoTime();
                 float[] z = job.work().call();
-                if (Boolean.getBoolean("qpart.profile")) {
-                    System.err.printf("job %s cost %.2f: %.1f ms%n", job.what(), job.cost() / 1e9, (System.nanoTime() - j0) / 1e6);
-                }
                 progress.step();
                 return z;
             }));
@@ -252,7 +241,6 @@ public final class Calibrator {
             }
         }
 
-        long tJobs = System.nanoTime();
         Assembler asm = new Assembler(ref.logits(), labels, classes, floatAccuracy, settings, groupOf, runBits);
         List<TensorCalibration> weightCals = new ArrayList<>();
         for (int j = 0; j < weights.size(); j++) {
@@ -268,10 +256,6 @@ public final class Calibrator {
         }
         NoiseCorrelations correlations = correlations(noisy, ref.logits(), groupOf, groups, runBits, weights, cuts);
         double calibrationSeconds = (System.nanoTime() - t0) / 1e9;
-        if (Boolean.getBoolean("qpart.profile")) {
-            System.err.printf("profile: reference %.3f s, jobs %.3f s, assembly %.3f s%n", (tRef - t0) / 1e9, (tJobs - tRef) / 1e9,
-                    (System.nanoTime() - tJobs) / 1e9);
-        }
         double floatPassSeconds = ReferencePass.timeFloatPass(graph.model().toByteArray(), input, data, logitsName, classes,
                 settings.batchSize(), settings.workers(), pool);
         return new Calibration(settings.estimator().label(), samples, classes, floatAccuracy, settings.drops(), settings.curveDrops(),
@@ -400,8 +384,11 @@ public final class Calibrator {
                     if (Arrays.binarySearch(low, runBits[g]) < 0 || !(start > from.get(from.size() - 1))) {
                         continue;
                     }
+                    // the window of low bit-width g rests on the noise of g and of every lower low bit-width
                     boolean[] only = new boolean[groups];
-                    only[g] = true;
+                    for (int h = 0; h <= g; h++) {
+                        only[h] = Arrays.binarySearch(low, runBits[h]) >= 0;
+                    }
                     pieces.add(scaledCurve(z, groupOf, energy, only));
                     from.add(start);
                 }

@@ -53,7 +53,6 @@ final class ReferencePass {
     static ReferencePass run(CutAnalysis analysis, Dataset data, String input, String logitsName, int classes, int batchSize,
                              int workers, ExecutorService pool) {
         int n = data.size();
-        long p0 = System.nanoTime();
         Onnx.Model model = analysis.graph().model();
         Set<String> declared = new HashSet<>();
         model.getGraph().getOutputList().forEach(v -> declared.add(v.getName()));
@@ -86,7 +85,6 @@ final class ReferencePass {
             }
         }
         byte[] bytes = model.toBuilder().setGraph(g).build().toByteArray();
-        long p1 = System.nanoTime();
         List<Future<Void>> futures = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
             int from = (int) ((long) w * n / workers);
@@ -95,15 +93,9 @@ final class ReferencePass {
                 continue;
             }
             futures.add(pool.submit(() -> {
-                long c0 = System.nanoTime();
                 try (CalSession s = CalSession.create(bytes)) {
-                    long c1 = System.nanoTime();
                     for (int start = from; start < to; start += batchSize) {
-                        long b0 = System.nanoTime();
                         runBatch(s, input, x, outputs, start, Math.min(to, start + batchSize));
-                        if (Boolean.getBoolean("qpart.profile")) {
-                            System.err.printf("profile: worker batch %.3f s (session %.3f s)%n", (System.nanoTime() - b0) / 1e9, (c1 - c0) / 1e9);
-                        }
                     }
                 }
                 return null;
@@ -111,9 +103,6 @@ final class ReferencePass {
         }
         for (Future<Void> f : futures) {
             Jobs.await(f, "the reference pass", futures);
-        }
-        if (Boolean.getBoolean("qpart.profile")) {
-            System.err.printf("profile: reference setup %.3f s, runs %.3f s%n", (p1 - p0) / 1e9, (System.nanoTime() - p1) / 1e9);
         }
         return new ReferencePass(logitRows.floats(0, n), values);
     }
