@@ -6,8 +6,12 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+
+import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;
@@ -57,7 +61,12 @@ final class FidelityPlot {
     }
 
     private static void save(XYChart chart, Path withoutExtension) throws IOException {
-        BitmapEncoder.saveBitmap(chart, withoutExtension.toString(), BitmapEncoder.BitmapFormat.PNG);
+        Path png = withoutExtension.resolveSibling(withoutExtension.getFileName() + ".png");
+        try (OutputStream out = Files.newOutputStream(png)) {
+            if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", out)) {
+                throw new IOException("no PNG writer available to write " + png);
+            }
+        }
     }
 
     private static void add(XYChart chart, String name, List<FidelityCommand.Point> pts, Color color) {

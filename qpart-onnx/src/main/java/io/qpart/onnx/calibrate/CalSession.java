@@ -49,8 +49,8 @@ final class CalSession implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("session is closed");
         }
-        try (OrtSession.Result r = session.run(inputs, Set.of(), outputs)) {
-            // outputs were written in place
+        try {
+            session.run(inputs, Set.of(), outputs).close(); // the outputs were written in place
         } catch (OrtException e) {
             throw new ModelException("ONNX Runtime failed to run the model: " + oneLine(e.getMessage()), e);
         }
