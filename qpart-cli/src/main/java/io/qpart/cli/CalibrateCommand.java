@@ -68,7 +68,7 @@ final class CalibrateCommand implements Callable<Integer> {
     long seed = DEFAULT_SEED;
 
     @Option(names = "--drops", paramLabel = "LIST", split = ",",
-            description = "Accuracy drops of the robustness grid, fractions or percentages (default: 0.1%,0.25%,0.5%,1%,2%).")
+            description = "Accuracy drops of the robustness grid, fractions or percentages (default: 0.1%%,0.25%%,0.5%%,1%%,2%%).")
     List<String> drops;
 
     @Option(names = "--fit-bits", paramLabel = "LIST", split = ",", description = "Bit-widths of the noise-gain fit (default: 4,6).")
