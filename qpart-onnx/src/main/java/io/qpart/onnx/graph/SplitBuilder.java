@@ -159,8 +159,8 @@ public final class SplitBuilder {
             }
             long size = vp.elementsPerSample();
             if (perBatchDims == 0) {
-                inits.add(Tensors.int64Tensor(out, null, size));
-                nodes.add(identityOfConstant(out, inits));
+                inits.add(Tensors.int64Tensor(tag + "_const", null, size));
+                nodes.add(node("Identity", tag + "_fold", List.of(tag + "_const"), List.of(out)));
                 return nodes;
             }
             if (perBatchDims > 1) {
@@ -200,14 +200,6 @@ public final class SplitBuilder {
         nodes.add(node("Mul", tag + "_mul", List.of(batch.name(), tag + "_factor"), List.of(tag + "_scaled")));
         nodes.add(node("Add", tag + "_add", List.of(tag + "_scaled", tag + "_const"), List.of(out)));
         return nodes;
-    }
-
-    private static Onnx.Node identityOfConstant(String out, List<Onnx.Tensor> inits) {
-        // the constant was stored under the output's own name; rename it and copy through Identity
-        Onnx.Tensor t = inits.remove(inits.size() - 1);
-        String src = PREFIX + out.replaceAll("[^A-Za-z0-9_]", "_") + "_const";
-        inits.add(t.toBuilder().setName(src).build());
-        return node("Identity", src + "_fold", List.of(src), List.of(out));
     }
 
     private static int clampAxis(int a, int rank) {

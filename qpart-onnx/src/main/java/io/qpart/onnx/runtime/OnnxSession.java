@@ -11,7 +11,6 @@ import io.qpart.onnx.model.ModelException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,11 +121,6 @@ public final class OnnxSession implements AutoCloseable {
                 t.close();
             }
         }
-    }
-
-    /** Output names in order, as a list copy. */
-    public List<String> outputs() {
-        return new ArrayList<>(outputNames);
     }
 
     @Override
