@@ -1,5 +1,7 @@
 package io.qpart.cli;
 
+import io.qpart.serve.model.LoadedModel;
+import io.qpart.serve.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qpart.onnx.graph.Cut;

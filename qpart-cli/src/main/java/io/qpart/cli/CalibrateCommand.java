@@ -1,5 +1,7 @@
 package io.qpart.cli;
 
+import io.qpart.serve.model.LoadedModel;
+import io.qpart.serve.json.Json;
 import ai.onnxruntime.OrtEnvironment;
 import io.qpart.core.accuracy.AccuracyModel;
 import io.qpart.core.accuracy.Calibration;

@@ -1,5 +1,6 @@
 package io.qpart.cli;
 
+import io.qpart.serve.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,5 +1,8 @@
 package io.qpart.cli;
 
+import io.qpart.serve.model.LoadedModel;
+import io.qpart.serve.model.ConfiguredSplit;
+import io.qpart.serve.json.Json;
 import io.qpart.core.data.Dataset;
 import io.qpart.core.data.DatasetReader;
 import io.qpart.core.format.FormatException;
@@ -84,8 +87,8 @@ final class EvalCommand implements Callable<Integer> {
         int aBits = activationBits == null ? Quantizer.NOT_QUANTIZED_BITS : Quantizer.requireBitsOrFloat(activationBits);
         long start = System.nanoTime();
         Evaluation.Accuracy acc;
-        Configured conf = c == null ? null : Configured.of(m, c, bits, aBits);
-        try (Pipeline p = conf == null ? whole(m, bits, common.threads()) : conf.pipeline(aBits, common.threads())) {
+        ConfiguredSplit conf = c == null ? null : ConfiguredSplit.of(m, c, bits, aBits);
+        try (Pipeline p = conf == null ? ConfiguredSplit.whole(m, bits, common.threads()) : conf.pipeline(aBits, common.threads())) {
             long t0 = System.nanoTime();
             Evaluation.Predictions pred = Evaluation.predict(p, m.singleInput(), ds.inputs(), ds.sampleShape(), ds.size(), batch, false);
             long t1 = System.nanoTime();
@@ -111,51 +114,7 @@ final class EvalCommand implements Callable<Integer> {
         return ds;
     }
 
-    /** What the device downloads and uploads for one request at a cut, in bytes, quantized and float32. */
-    record Payload(long downloadBytes, long fp32DownloadBytes, long uploadBytes, long fp32UploadBytes) {
-    }
-
-    /** A configured split: the head as the device decodes it from its container, the tail, the payload. */
-    record Configured(SplitModel split, Onnx.Model deviceHead, Payload payload) {
-        static Configured of(LoadedModel m, Cut c, BitWidths bits, int activationBits) {
-            SplitModel s = SplitBuilder.split(m.analysis(), c);
-            long[] up = HeadCodec.uploadBytes(c, m.analysis().profile(), activationBits);
-            if (s.headIsEmpty()) {
-                // full offload: nothing to download, the raw input is uploaded
-                return new Configured(s, s.head(), new Payload(0, 0, up[0], up[1]));
-            }
-            HeadContainer container = HeadCodec.pack(s.head(), PackCommand.modelName(m.file()), m.sha256(), c, bits);
-            Onnx.Model head;
-            try {
-                head = HeadCodec.unpack(HeadContainer.decode(container.encode()), false);
-            } catch (FormatException e) {
-                throw new IllegalStateException("a freshly packed head failed to decode: " + e.getMessage(), e);
-            }
-            return new Configured(s, head, new Payload(container.byteSize(), container.fp32ByteSize(), up[0], up[1]));
-        }
-
-        /** Device head, then the crossing tensors quantized per sample, then the float32 tail. */
-        Pipeline pipeline(int activationBits, int threads) {
-            OnnxSession head = split.headIsEmpty() ? null : OnnxSession.create(deviceHead.toByteArray(), threads);
-            OnnxSession tail = null;
-            try {
-                tail = split.tailIsEmpty() ? null : OnnxSession.create(split.tail().toByteArray(), threads);
-            } finally {
-                if (tail == null && !split.tailIsEmpty() && head != null) {
-                    head.close();
-                }
-            }
-            return Pipeline.split(head, tail, split.crossing(), new ActivationQuantizer(activationBits));
-        }
-    }
-
-    /** The whole model with its weights quantized per {@code bits}. */
-    static Pipeline whole(LoadedModel m, BitWidths bits, int threads) {
-        byte[] model = bits.bits().isEmpty() ? m.bytes() : WeightQuantizer.fakeQuantize(m.model(), bits).toByteArray();
-        return Pipeline.whole(OnnxSession.create(model, threads));
-    }
-
-    private void report(LoadedModel m, Dataset ds, Cut c, Payload payload, Evaluation.Accuracy acc, double runSeconds) {
+    private void report(LoadedModel m, Dataset ds, Cut c, ConfiguredSplit.Payload payload, Evaluation.Accuracy acc, double runSeconds) {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package io.qpart.cli;
 
+import io.qpart.serve.model.LoadedModel;
+import io.qpart.serve.json.Json;
 import io.qpart.onnx.graph.Cut;
 import io.qpart.onnx.graph.CutAnalysis;
 import io.qpart.onnx.graph.ValueProfile;

@@ -1,5 +1,7 @@
 package io.qpart.cli;
 
+import io.qpart.serve.model.LoadedModel;
+import io.qpart.serve.json.Json;
 import io.qpart.core.wire.HeadContainer;
 import io.qpart.onnx.graph.Cut;
 import io.qpart.onnx.graph.SplitBuilder;
@@ -53,7 +55,7 @@ final class PackCommand implements Callable<Integer> {
         Cut c = m.analysis().cut(cut);
         BitWidths bits = BitsOption.resolve(bitsOption, m, c);
         SplitModel s = SplitBuilder.split(m.analysis(), c);
-        HeadContainer container = HeadCodec.pack(s.head(), modelName(m.file()), m.sha256(), c, bits);
+        HeadContainer container = HeadCodec.pack(s.head(), m.name(), m.sha256(), c, bits);
         byte[] bytes = container.encode();
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null) {
@@ -76,11 +78,5 @@ final class PackCommand implements Callable<Integer> {
                     100.0 * bytes.length / container.fp32ByteSize(), container.id());
         }
         return 0;
-    }
-
-    /** The model's file name without {@code .onnx}: the name queries use. */
-    static String modelName(Path file) {
-        String n = file.getFileName().toString();
-        return n.endsWith(".onnx") ? n.substring(0, n.length() - 5) : n;
     }
 }

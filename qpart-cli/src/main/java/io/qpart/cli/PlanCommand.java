@@ -1,5 +1,10 @@
 package io.qpart.cli;
 
+import io.qpart.serve.model.LoadedModel;
+import io.qpart.serve.model.ConfiguredSplit;
+import io.qpart.serve.json.TableCodec;
+import io.qpart.serve.json.Query;
+import io.qpart.serve.json.Json;
 import io.qpart.core.cost.CostBreakdown;
 import io.qpart.core.data.Dataset;
 import io.qpart.core.format.FormatException;
@@ -84,10 +89,10 @@ final class PlanCommand implements Callable<Integer> {
         Dataset ds = EvalCommand.loadData(m, data, null, null);
         String input = m.singleInput();
         int base;
-        try (Pipeline p = EvalCommand.whole(m, new BitWidths(Map.of()), common.threads())) {
+        try (Pipeline p = ConfiguredSplit.whole(m, new BitWidths(Map.of()), common.threads())) {
             base = Evaluation.score(Evaluation.predict(p, input, ds.inputs(), ds.sampleShape(), ds.size(), Evaluation.DEFAULT_BATCH, false).classes(), ds.labels()).correct();
         }
-        EvalCommand.Configured conf = EvalCommand.Configured.of(m, m.analysis().cut(d.cut()), new BitWidths(d.bits()), d.activationBits());
+        ConfiguredSplit conf = ConfiguredSplit.of(m, m.analysis().cut(d.cut()), new BitWidths(d.bits()), d.activationBits());
         int got;
         try (Pipeline p = conf.pipeline(d.activationBits(), common.threads())) {
             got = Evaluation.score(Evaluation.predict(p, input, ds.inputs(), ds.sampleShape(), ds.size(), Evaluation.DEFAULT_BATCH, false).classes(), ds.labels()).correct();

@@ -1,5 +1,6 @@
 package io.qpart.cli;
 
+import io.qpart.serve.json.Json;
 import io.qpart.core.accuracy.AccuracyModel;
 import io.qpart.core.accuracy.Calibration;
 import io.qpart.core.accuracy.CutCalibration;

@@ -1,5 +1,6 @@
 package io.qpart.cli;
 
+import io.qpart.serve.model.LoadedModel;
 import io.qpart.onnx.graph.Cut;
 import io.qpart.onnx.graph.SplitBuilder;
 import io.qpart.onnx.graph.SplitModel;

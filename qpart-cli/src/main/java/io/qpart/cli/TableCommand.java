@@ -1,5 +1,8 @@
 package io.qpart.cli;
 
+import io.qpart.serve.model.LoadedModel;
+import io.qpart.serve.json.TableCodec;
+import io.qpart.serve.json.Json;
 import io.qpart.core.accuracy.Calibration;
 import io.qpart.core.accuracy.TensorCalibration;
 import io.qpart.core.data.Dataset;
@@ -95,7 +98,7 @@ final class TableCommand implements Callable<Integer> {
             }
         };
         Dataset ds = EvalCommand.loadData(m, data, null, samples);
-        String name = PackCommand.modelName(m.file());
+        String name = m.name();
         long start = System.nanoTime();
         TableBuilder builder = new TableBuilder(m.analysis(), name, m.sha256(), gains, ds,
                 new TableBuilder.Settings(levels, TableBuilder.DEFAULT_ACTIVATION_BITS, common.threads(), 256));

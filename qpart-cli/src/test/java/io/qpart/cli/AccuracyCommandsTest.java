@@ -1,5 +1,6 @@
 package io.qpart.cli;
 
+import io.qpart.serve.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qpart.onnx.proto.Onnx;
 import org.junit.jupiter.api.BeforeAll;

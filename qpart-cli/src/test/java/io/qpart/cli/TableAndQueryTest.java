@@ -1,5 +1,8 @@
 package io.qpart.cli;
 
+import io.qpart.serve.json.TableCodec;
+import io.qpart.serve.json.Query;
+import io.qpart.serve.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qpart.core.table.HeadTensor;
 import io.qpart.core.table.PlanTable;

@@ -1,21 +1,26 @@
-package io.qpart.cli;
+package io.qpart.serve.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 /** The JSON writer every command shares. */
-final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+public final class Json {
+    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Json() {
     }
 
-    static String write(Object value) {
+    public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
         }
+    }
+
+    /** A message on one line (parser messages span several). */
+    public static String oneLine(String s) {
+        return s == null ? "no detail" : s.replace('\n', ' ').replace('\r', ' ').trim();
     }
 }

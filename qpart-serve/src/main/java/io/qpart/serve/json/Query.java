@@ -1,4 +1,4 @@
-package io.qpart.cli;
+package io.qpart.serve.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qpart.core.cost.ChannelProfile;
@@ -23,24 +23,24 @@ import java.util.Set;
  * and the ids of heads the device already holds. Unknown fields and impossible values are
  * refused with one line.
  */
-record Query(String model, double maxAccuracyDrop, DeviceProfile device, ChannelProfile channel, ServerProfile server,
+public record Query(String model, double maxAccuracyDrop, DeviceProfile device, ChannelProfile channel, ServerProfile server,
              ObjectiveWeights weights, Set<String> heldHeads) {
     /** Defaults, ours (not the paper's): a phone on LTE, the edge server, time and energy weighted 1 each. */
-    static final String DEFAULT_DEVICE = "phone";
-    static final String DEFAULT_CHANNEL = "lte";
-    static final String DEFAULT_SERVER = "edge";
-    static final ObjectiveWeights DEFAULT_WEIGHTS = new ObjectiveWeights(1.0, 1.0, 0.0, 0.0);
+    public static final String DEFAULT_DEVICE = "phone";
+    public static final String DEFAULT_CHANNEL = "lte";
+    public static final String DEFAULT_SERVER = "edge";
+    public static final ObjectiveWeights DEFAULT_WEIGHTS = new ObjectiveWeights(1.0, 1.0, 0.0, 0.0);
     private static final Set<String> FIELDS = Set.of("model", "maxAccuracyDrop", "device", "channel", "server", "weights", "heldHeads");
 
-    Query {
+    public Query {
         heldHeads = Set.copyOf(heldHeads);
     }
 
-    CostModel costModel() {
+    public CostModel costModel() {
         return new CostModel(device, channel, server, weights);
     }
 
-    static Query read(Path file) {
+    public static Query read(Path file) {
         try {
             return parse(Json.MAPPER.readTree(Files.readString(file)), file.toString());
         } catch (NoSuchFileException e) {
@@ -52,7 +52,7 @@ record Query(String model, double maxAccuracyDrop, DeviceProfile device, Channel
         }
     }
 
-    static Query parse(JsonNode q, String what) {
+    public static Query parse(JsonNode q, String what) {
         if (q == null || !q.isObject()) {
             throw new IllegalArgumentException(what + ": expected a JSON object query, found " + (q == null ? "nothing" : q.getNodeType()));
         }
@@ -135,7 +135,7 @@ record Query(String model, double maxAccuracyDrop, DeviceProfile device, Channel
         return v;
     }
 
-    static DeviceProfile device(JsonNode d, String what) {
+    public static DeviceProfile device(JsonNode d, String what) {
         if (d.isTextual()) {
             return Profiles.device(d.asText());
         }
@@ -159,7 +159,7 @@ record Query(String model, double maxAccuracyDrop, DeviceProfile device, Channel
                 nonNegative(d, "kappa", "device", what, 0), ptx, prx, memory);
     }
 
-    static ChannelProfile channel(JsonNode c, String what) {
+    public static ChannelProfile channel(JsonNode c, String what) {
         if (c.isTextual()) {
             return Profiles.channel(c.asText());
         }
@@ -174,7 +174,7 @@ record Query(String model, double maxAccuracyDrop, DeviceProfile device, Channel
         return new ChannelProfile(name, positive(c, "uplinkBitsPerSecond", "channel", what), positive(c, "downlinkBitsPerSecond", "channel", what));
     }
 
-    static ServerProfile server(JsonNode s, String what) {
+    public static ServerProfile server(JsonNode s, String what) {
         if (s.isTextual()) {
             return Profiles.server(s.asText());
         }
@@ -186,7 +186,7 @@ record Query(String model, double maxAccuracyDrop, DeviceProfile device, Channel
                 nonNegative(s, "pricePerSecond", "server", what, 0));
     }
 
-    static ObjectiveWeights weights(JsonNode w, String what) {
+    public static ObjectiveWeights weights(JsonNode w, String what) {
         if (!w.isObject()) {
             throw new IllegalArgumentException(what + ": 'weights' must be an object {omega, xi, delta, epsilon}, found " + w.getNodeType());
         }

@@ -1,4 +1,4 @@
-package io.qpart.cli;
+package io.qpart.serve.model;
 
 import io.qpart.onnx.graph.CutAnalysis;
 import io.qpart.onnx.graph.ModelGraph;
@@ -13,9 +13,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** A model file read, analysed and profiled: what every command starts from. */
-record LoadedModel(Path file, byte[] bytes, Onnx.Model model, CutAnalysis analysis, String sha256) {
+public record LoadedModel(Path file, byte[] bytes, Onnx.Model model, CutAnalysis analysis, String sha256) {
 
-    static LoadedModel load(Path file, int threads) {
+    public static LoadedModel load(Path file, int threads) {
         byte[] bytes;
         try {
             if (Files.isDirectory(file)) {
@@ -33,12 +33,23 @@ record LoadedModel(Path file, byte[] bytes, Onnx.Model model, CutAnalysis analys
         return new LoadedModel(file, bytes, model, analysis, OnnxModels.sha256(bytes));
     }
 
-    ModelGraph graph() {
+    /** The model's file name without {@code .onnx}: the name queries use. */
+    public String name() {
+        return nameOf(file);
+    }
+
+    /** {@code file}'s name without {@code .onnx}. */
+    public static String nameOf(Path file) {
+        String n = file.getFileName().toString();
+        return n.endsWith(".onnx") ? n.substring(0, n.length() - 5) : n;
+    }
+
+    public ModelGraph graph() {
         return analysis.graph();
     }
 
     /** The single data input; models with several inputs are refused where data is fed. */
-    String singleInput() {
+    public String singleInput() {
         if (graph().inputs().size() != 1) {
             throw new ModelException(file + ": expected a model with one data input to feed from a data file, found "
                     + graph().inputs().size() + " " + graph().inputs());
@@ -47,7 +58,7 @@ record LoadedModel(Path file, byte[] bytes, Onnx.Model model, CutAnalysis analys
     }
 
     /** Declared shape of an input, -1 where dynamic. */
-    long[] inputShape(String name) {
+    public long[] inputShape(String name) {
         for (Onnx.ValueInfo vi : model.getGraph().getInputList()) {
             if (vi.getName().equals(name)) {
                 Onnx.Shape s = vi.getType().getTensorType().getShape();

@@ -1,4 +1,4 @@
-package io.qpart.cli;
+package io.qpart.serve.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -26,13 +26,13 @@ import java.util.TreeMap;
  * provenance, the Δa grid and every cut with its verified entries (docs/table.md). Reading
  * checks the format, version and every field, so a file of another kind is one clear error.
  */
-final class TableCodec {
-    static final String FORMAT = "qpart-table";
+public final class TableCodec {
+    public static final String FORMAT = "qpart-table";
 
     private TableCodec() {
     }
 
-    static byte[] encode(PlanTable t) {
+    public static byte[] encode(PlanTable t) {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("format", FORMAT);
         o.put("version", t.version());
@@ -104,7 +104,7 @@ final class TableCodec {
         return (Json.write(o) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    static PlanTable read(Path file) {
+    public static PlanTable read(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -116,12 +116,12 @@ final class TableCodec {
         return decode(bytes, file.toString());
     }
 
-    static PlanTable decode(byte[] bytes, String what) {
+    public static PlanTable decode(byte[] bytes, String what) {
         JsonNode o;
         try {
             o = Json.MAPPER.readTree(bytes);
         } catch (IOException e) {
-            throw new IllegalArgumentException(what + ": not a table (expected JSON, " + Main.oneLine(e.getMessage()) + ")");
+            throw new IllegalArgumentException(what + ": not a table (expected JSON, " + Json.oneLine(e.getMessage()) + ")");
         }
         if (o == null || !o.isObject() || !FORMAT.equals(o.path("format").asText())) {
             throw new IllegalArgumentException(what + ": not a table (expected \"format\": \"" + FORMAT + "\", found "
