@@ -31,6 +31,7 @@ public final class Metrics {
     private final LongAdder errors = new LongAdder();
     private final LongAdder samples = new LongAdder();
     private final AtomicLong inFlight = new AtomicLong();
+    private final Object recorded = new Object();
 
     /** Records one finished request; status 499 means the client went away before the answer. */
     public void record(String route, int status, long latencyNanos, long receivedBytes, long sentBytes) {
@@ -48,6 +49,24 @@ public final class Metrics {
         h.sumNanos.add(latencyNanos);
         bytesIn.computeIfAbsent(route, k -> new LongAdder()).add(receivedBytes);
         bytesOut.computeIfAbsent(route, k -> new LongAdder()).add(sentBytes);
+        synchronized (recorded) {
+            recorded.notifyAll();
+        }
+    }
+
+    /** Waits until at least {@code count} requests of {@code route} ended with {@code status}; returns whether they did in time. */
+    public boolean awaitRequests(String route, int status, long count, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (recorded) {
+            while (requests(route, status) < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(recorded, left);
+            }
+        }
+        return true;
     }
 
     void samplesInferred(long n) {
@@ -109,7 +128,41 @@ public final class Metrics {
         gauge(out, "qpart_head_ids_known", "Head ids this server can serve (built or indexed).", heads.knownIds());
         Runtime rt = Runtime.getRuntime();
         gauge(out, "qpart_jvm_heap_used_bytes", "Java heap in use.", rt.totalMemory() - rt.freeMemory());
+        gauge(out, "qpart_jvm_heap_after_gc_bytes", "Java heap in use after the last collection of each heap pool.", heapAfterGc());
+        long rss = residentBytes();
+        if (rss >= 0) {
+            gauge(out, "qpart_process_resident_bytes", "Resident memory of the server process (Linux).", rss);
+        }
         return out.toString();
+    }
+
+    /** Heap used after the last collection, summed over the heap pools; -1 when the JVM does not say. */
+    static long heapAfterGc() {
+        long sum = 0;
+        boolean any = false;
+        for (java.lang.management.MemoryPoolMXBean p : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            java.lang.management.MemoryUsage u = p.getCollectionUsage();
+            if (p.getType() == java.lang.management.MemoryType.HEAP && u != null) {
+                sum += u.getUsed();
+                any = true;
+            }
+        }
+        return any ? sum : -1;
+    }
+
+    /** VmRSS of this process from /proc, in bytes; -1 where there is no /proc. */
+    static long residentBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    String[] f = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(f[0]) * 1024;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     private static void counter(StringBuilder out, String name, String help, long v) {

@@ -32,6 +32,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -244,10 +245,10 @@ public final class QpartServer implements AutoCloseable {
                 status = 499; // the client closed the connection before the answer was written
             }
         }
-        ex.close();
         Object in = ex.getAttribute(BYTES_IN);
         metrics.record(route, status, System.nanoTime() - t0, in instanceof Long l ? l : 0, sent);
         metrics.finished();
+        ex.close(); // may wait while the server drains a body that was not read
     }
 
     private static Response failure(Throwable t) {
@@ -328,20 +329,23 @@ public final class QpartServer implements AutoCloseable {
 
     /** Reads the body, refusing more than {@code limit} bytes by the declared length and by counting. */
     private static byte[] body(HttpExchange ex, long limit) {
-        String declared = ex.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null) {
-            long n;
+        String declaredText = ex.getRequestHeaders().getFirst("Content-Length");
+        long declared = -1;
+        if (declaredText != null) {
             try {
-                n = Long.parseLong(declared.trim());
+                declared = Long.parseLong(declaredText.trim());
             } catch (NumberFormatException e) {
-                throw new HttpError(400, "Content-Length must be a number of bytes, found '" + declared + "'");
+                throw new HttpError(400, "Content-Length must be a number of bytes, found '" + abbreviate(declaredText) + "'");
             }
-            if (n > limit) {
+            if (declared < 0) {
+                throw new HttpError(400, "Content-Length must be >= 0, found " + declared);
+            }
+            if (declared > limit) {
                 ex.getResponseHeaders().set("Connection", "close");
-                throw new HttpError(413, "request body of " + n + " bytes is over the limit of " + limit + " bytes");
+                throw new HttpError(413, "request body of " + declared + " bytes is over the limit of " + limit + " bytes");
             }
         }
-        byte[] buf = new byte[(int) Math.min(limit + 1, declared != null ? Long.parseLong(declared.trim()) + 1 : 8192)];
+        byte[] buf = new byte[(int) Math.min(limit + 1, declared >= 0 ? declared + 1 : 8192)];
         int len = 0;
         try (InputStream in = ex.getRequestBody()) {
             while (true) {
@@ -350,7 +354,7 @@ public final class QpartServer implements AutoCloseable {
                         ex.getResponseHeaders().set("Connection", "close");
                         throw new HttpError(413, "request body is over the limit of " + limit + " bytes");
                     }
-                    buf = java.util.Arrays.copyOf(buf, (int) Math.min(limit + 1, 2L * buf.length));
+                    buf = Arrays.copyOf(buf, (int) Math.min(limit + 1, 2L * buf.length));
                 }
                 int r = in.read(buf, len, buf.length - len);
                 if (r < 0) {
@@ -362,10 +366,10 @@ public final class QpartServer implements AutoCloseable {
         } catch (IOException e) {
             throw new ClientGone(e);
         }
-        if (declared != null && len != Long.parseLong(declared.trim())) {
+        if (declared >= 0 && len != declared) {
             throw new ClientGone(new IOException("body ended after " + len + " of " + declared + " bytes"));
         }
-        return len == buf.length ? buf : java.util.Arrays.copyOf(buf, len);
+        return len == buf.length ? buf : Arrays.copyOf(buf, len);
     }
 
     private ServedModel model(String name) {

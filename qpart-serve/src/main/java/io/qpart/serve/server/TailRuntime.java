@@ -25,6 +25,9 @@ import java.util.Map;
  * dequantized crossing tensors are the outputs.
  */
 final class TailRuntime implements AutoCloseable {
+    /** Most float elements one request may carry across its frames (64 MiB as float32). */
+    static final long MAX_REQUEST_ELEMENTS = 1L << 24;
+
     /** Logits and class of each sample of a request, in order. */
     record Result(int[] classes, float[][] logits) {
     }
@@ -52,7 +55,12 @@ final class TailRuntime implements AutoCloseable {
     Result run(List<ActivationFrame> frames) {
         List<Map<String, HostTensor>> inputs = new ArrayList<>();
         int samples = 0;
+        long elements = 0;
         for (int f = 0; f < frames.size(); f++) {
+            elements += frameElements(frames.get(f));
+            if (elements > MAX_REQUEST_ELEMENTS) {
+                throw new HttpError(413, "the request's frames hold more than " + MAX_REQUEST_ELEMENTS + " values; send fewer samples per request");
+            }
             Map<String, HostTensor> in = check(frames.get(f), f);
             samples = Math.addExact(samples, Math.toIntExact(in.values().iterator().next().shape()[0]));
             inputs.add(in);
@@ -113,6 +121,14 @@ final class TailRuntime implements AutoCloseable {
             in.put(c.name(), HostTensor.ofFloats(s, t.values())); // SPEC §3 dequantization
         }
         return in;
+    }
+
+    private static long frameElements(ActivationFrame f) {
+        long n = 0;
+        for (WireTensor t : f.tensors()) {
+            n += t.elementCount();
+        }
+        return n;
     }
 
     private static WireTensor find(ActivationFrame f, String name) {
