@@ -3,6 +3,7 @@ package io.qpart.cli;
 import io.qpart.serve.json.TableCodec;
 import io.qpart.serve.json.Query;
 import io.qpart.serve.json.Json;
+import io.qpart.serve.json.DecisionJson;
 import io.qpart.core.cost.CostBreakdown;
 import io.qpart.core.format.FormatException;
 import io.qpart.core.table.Decision;
@@ -18,7 +19,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -79,36 +79,7 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     static Map<String, Object> toJson(Decision d, Double measured) {
-        CostBreakdown c = d.cost();
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("strategy", d.strategy().id());
-        o.put("cut", d.cut());
-        o.put("bits", d.bits());
-        o.put("activationBits", d.activationBits());
-        o.put("snappedDrop", Double.isNaN(d.snappedDrop()) ? null : d.snappedDrop());
-        o.put("predictedDrop", d.predictedDrop());
-        o.put("calibrationDrop", Double.isNaN(d.calibrationDrop()) ? null : d.calibrationDrop());
-        if (measured != null) {
-            o.put("measuredDrop", measured);
-        }
-        o.put("downloadBytes", d.headHeld() ? 0 : d.downloadBytes());
-        o.put("fp32DownloadBytes", d.fp32DownloadBytes());
-        o.put("uploadBytes", d.uploadBytes());
-        o.put("fp32UploadBytes", d.fp32UploadBytes());
-        o.put("headId", d.headId());
-        o.put("headHeld", d.headHeld());
-        o.put("fallback", d.fallback());
-        o.put("latencySeconds", c.totalSeconds());
-        o.put("deviceEnergyJoules", c.deviceEnergyJoules());
-        o.put("serverCost", c.serverCost());
-        o.put("objective", c.objective());
-        Map<String, Object> stages = new LinkedHashMap<>();
-        stages.put("downloadSeconds", c.downloadSeconds());
-        stages.put("deviceSeconds", c.deviceSeconds());
-        stages.put("uploadSeconds", c.uploadSeconds());
-        stages.put("serverSeconds", c.serverSeconds());
-        o.put("stages", stages);
-        return o;
+        return DecisionJson.toJson(d, measured);
     }
 
     private void print(Decision d, Query q, Double measured) {

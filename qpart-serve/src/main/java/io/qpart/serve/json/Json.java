@@ -19,6 +19,17 @@ public final class Json {
         }
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectWriter COMPACT = MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT);
+
+    /** {@code value} as JSON on one line (what the server sends). */
+    public static byte[] compact(Object value) {
+        try {
+            return COMPACT.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
     /** A message on one line (parser messages span several). */
     public static String oneLine(String s) {
         return s == null ? "no detail" : s.replace('\n', ' ').replace('\r', ' ').trim();

@@ -1,0 +1,257 @@
+package io.qpart.serve.device;
+
+import ai.onnxruntime.OnnxJavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.qpart.core.format.FormatException;
+import io.qpart.core.wire.ActivationFrame;
+import io.qpart.core.wire.HeadContainer;
+import io.qpart.core.wire.WireTensor;
+import io.qpart.onnx.model.ModelException;
+import io.qpart.onnx.quant.HeadCodec;
+import io.qpart.onnx.runtime.HostTensor;
+import io.qpart.onnx.runtime.OnnxSession;
+import io.qpart.serve.json.Json;
+import io.qpart.serve.protocol.Api;
+import io.qpart.serve.protocol.CrossingTensor;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The device side of split inference (SPEC §1): plans with the server, downloads a head only when
+ * it does not hold it (the ids of held heads go with every plan request), runs the head with ONNX
+ * Runtime, quantizes the crossing tensors into activation frames (SPEC §3), one per sample with
+ * its own range, uploads them and reads the logits. Every stage is timed. One connection, one
+ * request at a time: not thread-safe; use one client per device.
+ */
+public final class DeviceClient implements AutoCloseable {
+    /** Default socket timeout. */
+    public static final int DEFAULT_TIMEOUT_MILLIS = 120_000;
+
+    private final HttpLink link;
+    private final int threads;
+    private final Map<String, HeldHead> held = new LinkedHashMap<>();
+
+    private record HeldHead(HeadContainer container, OnnxSession session) {
+    }
+
+    /**
+     * A plan made ready to run: the head is held and loaded.
+     *
+     * @param planNanos      measured time of the plan request
+     * @param downloadNanos  measured time of the head download, 0 when the head was held
+     * @param downloadedBytes head bytes received, 0 when the head was held
+     */
+    public record Prepared(Plan plan, long planNanos, long downloadNanos, long downloadedBytes) {
+    }
+
+    /**
+     * The answer for a batch of samples.
+     *
+     * @param headNanos     running the head (0 at cut 0)
+     * @param quantizeNanos quantizing and encoding the frames
+     * @param uploadNanos   writing the request (the frames) to the connection
+     * @param serverNanos   from the last byte sent to the last byte of the answer (server work and the answer's download)
+     * @param uploadBytes   frame bytes sent
+     */
+    public record Inference(int[] classes, float[][] logits, long headNanos, long quantizeNanos, long uploadNanos, long serverNanos,
+                            long uploadBytes) {
+        public Inference {
+            classes = classes.clone();
+            logits = logits.clone();
+        }
+
+        @Override
+        public int[] classes() {
+            return classes.clone();
+        }
+
+        /** Upload plus server time: the request's round trip. */
+        public long roundTripNanos() {
+            return uploadNanos + serverNanos;
+        }
+    }
+
+    /** A device talking to {@code server} through {@code channel}; {@code threads} are ONNX Runtime's for the head. */
+    public DeviceClient(URI server, Channel channel, int threads) {
+        this(server, channel, threads, DEFAULT_TIMEOUT_MILLIS);
+    }
+
+    public DeviceClient(URI server, Channel channel, int threads, int timeoutMillis) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+        }
+        this.link = new HttpLink(server, channel, timeoutMillis);
+        this.threads = threads;
+    }
+
+    /** Ids of the heads this device holds. */
+    public Set<String> heldHeads() {
+        return new TreeSet<>(held.keySet());
+    }
+
+    /** Asks the server for a plan. */
+    public Plan plan(PlanRequest request) throws IOException {
+        return plan(request, new long[1]);
+    }
+
+    private Plan plan(PlanRequest request, long[] nanos) throws IOException {
+        byte[] body = Json.compact(request.toJson(held.keySet()));
+        HttpLink.Response r = link.send("POST", Api.PLAN, Map.of("Content-Type", Api.JSON), body);
+        nanos[0] = r.totalNanos();
+        return Plan.parse(json(r));
+    }
+
+    /** Plans, then makes sure the plan's head is held and loaded (downloading it when not). */
+    public Prepared prepare(PlanRequest request) throws IOException {
+        long[] planNanos = new long[1];
+        Plan p = plan(request, planNanos);
+        if (p.headId() == null || held.containsKey(p.headId())) {
+            return new Prepared(p, planNanos[0], 0, 0);
+        }
+        HttpLink.Response r = link.send("GET", p.headPath(), Map.of(), null);
+        if (r.status() != 200) {
+            throw error(r);
+        }
+        HeadContainer c;
+        try {
+            c = HeadContainer.decode(r.body());
+        } catch (FormatException e) {
+            throw new DeviceException(0, "the head " + p.headId() + " is damaged: " + e.getMessage());
+        }
+        if (!c.id().equals(p.headId())) {
+            throw new DeviceException(0, "asked for head " + p.headId() + ", received " + c.id());
+        }
+        OnnxSession session;
+        try {
+            session = OnnxSession.create(HeadCodec.unpack(c, false).toByteArray(), threads);
+        } catch (FormatException e) {
+            throw new DeviceException(0, "the head " + p.headId() + " cannot be unpacked: " + e.getMessage());
+        }
+        held.put(p.headId(), new HeldHead(c, session));
+        return new Prepared(p, planNanos[0], r.readNanos() + r.waitNanos() + r.writeNanos(), r.body().length);
+    }
+
+    /** Runs one sample ({@code sample} holds one input of the plan's input shape). */
+    public Inference infer(Prepared p, float[] sample) throws IOException {
+        return infer(p, sample, 1);
+    }
+
+    /**
+     * Runs {@code count} samples, row-major in {@code samples}: the head on all of them at once,
+     * then one frame per sample (its own quantization range, as one request of one sample would
+     * send), all frames in one request.
+     */
+    public Inference infer(Prepared prepared, float[] samples, int count) throws IOException {
+        Plan p = prepared.plan();
+        long per = p.inputElements();
+        if (count < 1 || samples.length != per * count) {
+            throw new IllegalArgumentException("expected " + count + " samples of " + per + " values, found " + samples.length + " values");
+        }
+        long[] shape = p.inputShape();
+        shape[0] = count;
+        long t0 = System.nanoTime();
+        Map<String, HostTensor> crossing;
+        HostTensor input = HostTensor.ofFloats(shape, samples);
+        if (p.headId() == null) {
+            crossing = Map.of(p.inputName(), input);
+        } else {
+            HeldHead h = held.get(p.headId());
+            if (h == null) {
+                throw new IllegalStateException("head " + p.headId() + " is not held; prepare the plan first");
+            }
+            crossing = h.session().run(Map.of(p.inputName(), input));
+        }
+        long t1 = System.nanoTime();
+        List<ActivationFrame> frames = new ArrayList<>(count);
+        Map<String, float[]> values = new LinkedHashMap<>();
+        for (CrossingTensor c : p.crossing()) {
+            HostTensor t = crossing.get(c.name());
+            if (t == null) {
+                throw new ModelException("the head did not produce crossing tensor '" + c.name() + "'; it produced " + crossing.keySet());
+            }
+            if (t.type() != OnnxJavaType.FLOAT) {
+                throw new ModelException("crossing tensor '" + c.name() + "' is " + t.type() + "; only float tensors cross the wire");
+            }
+            long[] s = t.shape();
+            if (!c.matches(s) || s[0] != count) {
+                throw new ModelException("crossing tensor '" + c.name() + "' has shape " + Arrays.toString(s) + ", expected " + count + " x "
+                        + Arrays.toString(c.shape()));
+            }
+            values.put(c.name(), t.floats());
+        }
+        for (int i = 0; i < count; i++) {
+            WireTensor[] ts = new WireTensor[p.crossing().size()];
+            int k = 0;
+            for (CrossingTensor c : p.crossing()) {
+                int n = Math.toIntExact(c.elementsPerSample());
+                ts[k++] = WireTensor.quantize(c.name(), c.shape(), values.get(c.name()), i * n, p.activationBits()); // SPEC §3, per sample
+            }
+            frames.add(ActivationFrame.of(ts));
+        }
+        byte[] body = io.qpart.serve.protocol.Frames.concat(frames);
+        long t2 = System.nanoTime();
+        HttpLink.Response r = link.send("POST", p.inferPath(), Map.of("Content-Type", Api.FRAME_MEDIA_TYPE), body);
+        JsonNode j = json(r);
+        JsonNode results = j.get("results");
+        if (results == null || !results.isArray() || results.size() != count) {
+            throw new DeviceException(0, "expected " + count + " results from the server, found " + (results == null ? "none" : results.size()));
+        }
+        int[] classes = new int[count];
+        float[][] logits = new float[count][];
+        for (int i = 0; i < count; i++) {
+            JsonNode e = results.get(i);
+            classes[i] = e.get("class").asInt();
+            JsonNode l = e.get("logits");
+            logits[i] = new float[l.size()];
+            for (int c = 0; c < logits[i].length; c++) {
+                logits[i][c] = (float) l.get(c).asDouble();
+            }
+        }
+        return new Inference(classes, logits, t1 - t0, t2 - t1, r.writeNanos(), r.waitNanos() + r.readNanos(), body.length);
+    }
+
+    private static JsonNode json(HttpLink.Response r) throws IOException {
+        if (r.status() != 200) {
+            throw error(r);
+        }
+        try {
+            return Json.MAPPER.readTree(r.body());
+        } catch (IOException e) {
+            throw new DeviceException(0, "the server's answer is not JSON: " + Json.oneLine(e.getMessage()));
+        }
+    }
+
+    private static DeviceException error(HttpLink.Response r) {
+        String msg;
+        try {
+            JsonNode j = Json.MAPPER.readTree(r.body());
+            msg = j != null && j.hasNonNull("error") ? j.get("error").asText() : new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            msg = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return new DeviceException(r.status(), "server answered " + r.status() + ": " + Json.oneLine(msg));
+    }
+
+    @Override
+    public void close() {
+        link.close();
+        for (HeldHead h : held.values()) {
+            h.session().close();
+        }
+        held.clear();
+    }
+
+    /** The connection's channel. */
+    public Channel channel() {
+        return link.channel();
+    }
+
+}

@@ -1,0 +1,555 @@
+package io.qpart.serve.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.qpart.core.format.FormatException;
+import io.qpart.core.table.Decision;
+import io.qpart.core.table.Planner;
+import io.qpart.core.table.Strategy;
+import io.qpart.core.table.TableCut;
+import io.qpart.core.table.TableEntry;
+import io.qpart.core.wire.ActivationFrame;
+import io.qpart.core.wire.HeadContainer;
+import io.qpart.onnx.graph.SplitModel;
+import io.qpart.onnx.model.ModelException;
+import io.qpart.onnx.quant.BitWidths;
+import io.qpart.onnx.quant.HeadCodec;
+import io.qpart.serve.json.DecisionJson;
+import io.qpart.serve.json.Json;
+import io.qpart.serve.json.Query;
+import io.qpart.serve.protocol.Api;
+import io.qpart.serve.protocol.CrossingTensor;
+import io.qpart.serve.protocol.Frames;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The split-inference server (docs/protocol.md): the JDK's HTTP server with one virtual thread
+ * per request. {@code POST /v1/plan} decides a configuration from the model's table (SPEC §7)
+ * and names its head; {@code GET /v1/heads/{id}} serves the immutable head container;
+ * {@code POST /v1/infer?model=M&cut=K} runs the tail on activation frames (SPEC §1 step 3).
+ * Every failure is answered with {@code {"error": "..."}}; nothing a client sends stops the server.
+ */
+public final class QpartServer implements AutoCloseable {
+    /** Largest plan request body. */
+    static final long MAX_PLAN_BYTES = 1 << 20;
+    private static final String BYTES_IN = "qpart.bytesIn";
+
+    private final Map<String, ServedModel> models;
+    private final ServerConfig config;
+    private final HttpServer http;
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
+    private final HeadCache heads;
+    private final Metrics metrics = new Metrics();
+    private final ConcurrentHashMap<String, TailRuntime> tails = new ConcurrentHashMap<>();
+    private final Thread indexer;
+    private volatile boolean ready;
+    private volatile boolean closed;
+
+    private record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+        static Response json(int status, Object value) {
+            return new Response(status, Api.JSON, Json.compact(value), Map.of());
+        }
+
+        static Response error(int status, String message) {
+            return json(status, Map.of("error", Json.oneLine(message)));
+        }
+    }
+
+    /** The client went away while its request was read. */
+    private static final class ClientGone extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ClientGone(IOException cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    private QpartServer(List<ServedModel> served, ServerConfig config) throws IOException {
+        this.config = Objects.requireNonNull(config, "config");
+        Map<String, ServedModel> m = new LinkedHashMap<>();
+        for (ServedModel s : served) {
+            if (m.put(s.name(), s) != null) {
+                throw new IllegalArgumentException("two models are called '" + s.name() + "'");
+            }
+        }
+        if (m.isEmpty()) {
+            throw new IllegalArgumentException("a server needs at least one model");
+        }
+        this.models = Map.copyOf(m);
+        this.heads = new HeadCache(config.headCacheBytes(), this::buildHead);
+        this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 256);
+        http.createContext("/", this::handle);
+        http.setExecutor(handlers);
+        this.indexer = Thread.ofVirtual().name("qpart-head-index").unstarted(this::indexHeads);
+    }
+
+    /** Starts serving {@code models}; the server is ready once every head of every table is indexed. */
+    public static QpartServer start(List<ServedModel> models, ServerConfig config) throws IOException {
+        QpartServer s = new QpartServer(models, config);
+        s.http.start();
+        s.indexer.start();
+        return s;
+    }
+
+    /** The bound port (the free one picked when the config asked for port 0). */
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** {@code http://HOST:PORT}. */
+    public URI uri() {
+        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return URI.create("http://" + host + ":" + port());
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public HeadCache heads() {
+        return heads;
+    }
+
+    /** Whether every table's head ids are known (what {@code /readyz} reports). */
+    public boolean ready() {
+        return ready;
+    }
+
+    /** Waits until {@link #ready()}; returns it. */
+    public boolean awaitReady(long timeout, TimeUnit unit) throws InterruptedException {
+        indexer.join(java.time.Duration.ofNanos(unit.toNanos(timeout)));
+        return ready;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        indexer.interrupt();
+        http.stop(0);
+        handlers.shutdownNow();
+        workers.shutdownNow();
+        for (TailRuntime t : tails.values()) {
+            t.close();
+        }
+    }
+
+    // ---- heads --------------------------------------------------------------------------------
+
+    /** Remembers the id of every table entry's head so that any server can serve it before a plan asked for it. */
+    private void indexHeads() {
+        try {
+            for (ServedModel m : models.values()) {
+                for (TableCut c : m.table().cuts()) {
+                    if (m.split(c.index()).headIsEmpty()) {
+                        continue;
+                    }
+                    for (TableEntry e : c.entries()) {
+                        HeadCache.Key key = new HeadCache.Key(m.name(), c.index(), e.bits());
+                        if (Api.isHeadId(e.headId())) {
+                            heads.remember(e.headId(), key);
+                        } else {
+                            heads.get(key);
+                        }
+                        if (Thread.currentThread().isInterrupted()) {
+                            return;
+                        }
+                    }
+                }
+            }
+            ready = true;
+        } catch (RuntimeException e) {
+            System.err.println("qpart serve: indexing heads failed: " + Json.oneLine(e.getMessage()));
+        }
+    }
+
+    private HeadCache.Head buildHead(HeadCache.Key key) {
+        ServedModel m = models.get(key.model());
+        SplitModel split = m.split(key.cut());
+        HeadContainer c = HeadCodec.pack(split.head(), m.name(), m.model().sha256(), m.model().analysis().cut(key.cut()), new BitWidths(key.bits()));
+        byte[] bytes = c.encode();
+        return new HeadCache.Head(c.id(), bytes);
+    }
+
+    // ---- dispatch -----------------------------------------------------------------------------
+
+    private static String route(String path) {
+        if (path.equals(Api.PLAN)) {
+            return "plan";
+        }
+        if (path.startsWith(Api.HEADS)) {
+            return "heads";
+        }
+        return switch (path) {
+            case Api.INFER -> "infer";
+            case Api.HEALTHZ -> "healthz";
+            case Api.READYZ -> "readyz";
+            case Api.METRICS -> "metrics";
+            default -> "other";
+        };
+    }
+
+    private void handle(HttpExchange ex) {
+        long t0 = System.nanoTime();
+        metrics.started();
+        String route = route(ex.getRequestURI().getRawPath());
+        int status;
+        long sent = 0;
+        boolean abandoned = false;
+        Response r;
+        Future<Response> work = workers.submit(() -> dispatch(ex, route));
+        try {
+            r = work.get(config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            work.cancel(true);
+            r = Response.error(504, "the request took longer than " + config.requestTimeout().toMillis() + " ms");
+        } catch (InterruptedException e) {
+            work.cancel(true);
+            Thread.currentThread().interrupt();
+            r = Response.error(503, "the server is shutting down");
+        } catch (ExecutionException e) {
+            r = failure(e.getCause());
+            abandoned = e.getCause() instanceof ClientGone;
+        }
+        status = abandoned ? 499 : r.status();
+        if (!abandoned) {
+            try {
+                sent = send(ex, r);
+            } catch (IOException | RuntimeException e) {
+                status = 499; // the client closed the connection before the answer was written
+            }
+        }
+        Object in = ex.getAttribute(BYTES_IN);
+        metrics.record(route, status, System.nanoTime() - t0, in instanceof Long l ? l : 0, sent);
+        metrics.finished();
+        ex.close(); // may wait while the server drains a body that was not read
+    }
+
+    private static Response failure(Throwable t) {
+        if (t instanceof HttpError h) {
+            return Response.error(h.status(), h.getMessage());
+        }
+        if (t instanceof ClientGone) {
+            return Response.error(400, "the client closed the connection");
+        }
+        if (t instanceof FormatException f) {
+            return Response.error(f.reason() == FormatException.Reason.CHECKSUM_MISMATCH ? 422 : 400, f.getMessage());
+        }
+        if (t instanceof IllegalArgumentException) {
+            return Response.error(400, t.getMessage());
+        }
+        if (t instanceof OutOfMemoryError) {
+            return Response.error(503, "the server is out of memory for this request");
+        }
+        return Response.error(500, t.getClass().getSimpleName() + ": " + t.getMessage());
+    }
+
+    private long send(HttpExchange ex, Response r) throws IOException {
+        Headers h = ex.getResponseHeaders();
+        h.set("Content-Type", r.contentType());
+        r.headers().forEach(h::set);
+        if (r.status() >= 400 || r.status() == 304) {
+            h.set("Cache-Control", "no-store");
+        }
+        if (r.status() == 304 || r.body().length == 0) {
+            ex.sendResponseHeaders(r.status(), -1);
+            return 0;
+        }
+        ex.sendResponseHeaders(r.status(), r.body().length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(r.body());
+        }
+        return r.body().length;
+    }
+
+    private Response dispatch(HttpExchange ex, String route) throws Exception {
+        String method = ex.getRequestMethod();
+        return switch (route) {
+            case "plan" -> {
+                requireMethod(method, "POST");
+                yield plan(ex);
+            }
+            case "heads" -> {
+                requireMethod(method, "GET");
+                yield head(ex);
+            }
+            case "infer" -> {
+                requireMethod(method, "POST");
+                yield infer(ex);
+            }
+            case "healthz" -> {
+                requireMethod(method, "GET");
+                yield Response.json(200, Map.of("status", "ok"));
+            }
+            case "readyz" -> {
+                requireMethod(method, "GET");
+                yield ready ? Response.json(200, Map.of("status", "ready", "models", models.keySet().stream().sorted().toList()))
+                        : Response.json(503, Map.of("status", "indexing heads"));
+            }
+            case "metrics" -> {
+                requireMethod(method, "GET");
+                yield new Response(200, Api.METRICS_MEDIA_TYPE, metrics.render(heads, models.size()).getBytes(StandardCharsets.UTF_8), Map.of());
+            }
+            default -> throw new HttpError(404, "no such path: " + ex.getRequestURI().getRawPath() + "; the API has " + Api.PLAN + ", "
+                    + Api.HEADS + "{id}, " + Api.INFER + ", " + Api.HEALTHZ + ", " + Api.READYZ + ", " + Api.METRICS);
+        };
+    }
+
+    private static void requireMethod(String method, String expected) {
+        if (!method.equals(expected)) {
+            throw new HttpError(405, "expected " + expected + ", found " + method);
+        }
+    }
+
+    /** Reads the body, refusing more than {@code limit} bytes by the declared length and by counting. */
+    private static byte[] body(HttpExchange ex, long limit) {
+        String declaredText = ex.getRequestHeaders().getFirst("Content-Length");
+        long declared = -1;
+        if (declaredText != null) {
+            try {
+                declared = Long.parseLong(declaredText.trim());
+            } catch (NumberFormatException e) {
+                throw new HttpError(400, "Content-Length must be a number of bytes, found '" + abbreviate(declaredText) + "'");
+            }
+            if (declared < 0) {
+                throw new HttpError(400, "Content-Length must be >= 0, found " + declared);
+            }
+            if (declared > limit) {
+                ex.getResponseHeaders().set("Connection", "close");
+                throw new HttpError(413, "request body of " + declared + " bytes is over the limit of " + limit + " bytes");
+            }
+        }
+        byte[] buf = new byte[(int) Math.min(limit + 1, declared >= 0 ? declared + 1 : 8192)];
+        int len = 0;
+        try (InputStream in = ex.getRequestBody()) {
+            while (true) {
+                if (len == buf.length) {
+                    if (len > limit) {
+                        ex.getResponseHeaders().set("Connection", "close");
+                        throw new HttpError(413, "request body is over the limit of " + limit + " bytes");
+                    }
+                    buf = Arrays.copyOf(buf, (int) Math.min(limit + 1, 2L * buf.length));
+                }
+                int r = in.read(buf, len, buf.length - len);
+                if (r < 0) {
+                    break;
+                }
+                len += r;
+                ex.setAttribute(BYTES_IN, (long) len);
+            }
+        } catch (IOException e) {
+            throw new ClientGone(e);
+        }
+        if (declared >= 0 && len != declared) {
+            throw new ClientGone(new IOException("body ended after " + len + " of " + declared + " bytes"));
+        }
+        return len == buf.length ? buf : Arrays.copyOf(buf, len);
+    }
+
+    private ServedModel model(String name) {
+        ServedModel m = models.get(name);
+        if (m == null) {
+            throw new HttpError(404, "unknown model '" + name + "'; this server has " + models.keySet().stream().sorted().toList());
+        }
+        return m;
+    }
+
+    // ---- POST /v1/plan ------------------------------------------------------------------------
+
+    private Response plan(HttpExchange ex) {
+        byte[] body = body(ex, Math.min(MAX_PLAN_BYTES, config.maxBodyBytes()));
+        JsonNode j;
+        try {
+            j = Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw new HttpError(400, "plan request: not valid JSON (" + Json.oneLine(e.getMessage()) + ")");
+        }
+        if (j == null || !j.isObject()) {
+            throw new HttpError(400, "plan request: expected a JSON object query (docs/query.md), found " + (j == null ? "nothing" : j.getNodeType()));
+        }
+        ObjectNode q = ((ObjectNode) j).deepCopy();
+        int cut = -1;
+        JsonNode c = q.remove(Api.FORCED_CUT_FIELD);
+        if (c != null && !c.isNull()) {
+            if (!c.canConvertToInt() || !c.isIntegralNumber() || c.asInt() < 0) {
+                throw new HttpError(400, "plan request: '" + Api.FORCED_CUT_FIELD + "' must be a cut index >= 0, found " + c);
+            }
+            cut = c.asInt();
+        }
+        Strategy strategy = Strategy.QPART;
+        JsonNode s = q.remove(Api.STRATEGY_FIELD);
+        if (s != null && !s.isNull()) {
+            if (!s.isTextual()) {
+                throw new HttpError(400, "plan request: '" + Api.STRATEGY_FIELD + "' must be a strategy name, found " + s);
+            }
+            strategy = Strategy.of(s.asText());
+        }
+        if (q.hasNonNull("model") && q.get("model").isTextual()) {
+            model(q.get("model").asText()); // an unknown model is 404 before the rest is checked
+        }
+        Query query = Query.parse(q, "plan request");
+        ServedModel m = model(query.model());
+        if (cut >= m.cutCount()) {
+            throw new HttpError(400, "plan request: cut " + cut + " is out of range: model '" + m.name() + "' has cuts 0.." + (m.cutCount() - 1));
+        }
+        Decision d = Planner.plan(m.index(), query.costModel(), query.maxAccuracyDrop(), query.heldHeads(), strategy, cut);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("model", m.name());
+        o.putAll(DecisionJson.toJson(d, null));
+        String headId = null;
+        boolean held = false;
+        long download = 0;
+        if (!m.split(d.cut()).headIsEmpty()) {
+            HeadCache.Head h = heads.get(new HeadCache.Key(m.name(), d.cut(), d.bits()));
+            headId = h.id();
+            held = query.heldHeads().contains(headId);
+            download = held ? 0 : h.bytes().length;
+        }
+        o.put("downloadBytes", download);
+        o.put("headId", headId);
+        o.put("headHeld", held);
+        o.put("headPath", headId == null ? null : Api.headPath(headId));
+        o.put("inferPath", Api.inferPath(m.name(), d.cut()));
+        String input = m.model().singleInput();
+        o.put("input", Map.of("name", input, "shape", m.model().analysis().profile().get(input).shape()));
+        List<Map<String, Object>> crossing = new ArrayList<>();
+        for (CrossingTensor t : m.crossing(d.cut())) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", t.name());
+            e.put("shape", t.shape());
+            crossing.add(e);
+        }
+        o.put("crossing", crossing);
+        return Response.json(200, o);
+    }
+
+    // ---- GET /v1/heads/{id} -------------------------------------------------------------------
+
+    private Response head(HttpExchange ex) {
+        String id = ex.getRequestURI().getRawPath().substring(Api.HEADS.length());
+        if (!Api.isHeadId(id)) {
+            throw new HttpError(400, "a head id is 64 lowercase hex digits (a SHA-256), found '" + abbreviate(id) + "'");
+        }
+        if (heads.keyOf(id).isEmpty()) {
+            throw new HttpError(404, "unknown head " + id + (ready ? "" : " (the server is still indexing heads)"));
+        }
+        String etag = Api.etag(id);
+        Map<String, String> headers = Map.of("ETag", etag, "Cache-Control", Api.HEAD_CACHE_CONTROL);
+        String inm = ex.getRequestHeaders().getFirst("If-None-Match");
+        if (inm != null && matches(inm, id)) {
+            return new Response(304, Api.HEAD_MEDIA_TYPE, new byte[0], Map.of("ETag", etag));
+        }
+        HeadCache.Head h = heads.byId(id).orElseThrow(() -> new HttpError(404, "unknown head " + id));
+        if (!h.id().equals(id)) {
+            throw new HttpError(404, "unknown head " + id + " (the table names it, but its head packs to " + h.id() + ")");
+        }
+        return new Response(200, Api.HEAD_MEDIA_TYPE, h.bytes(), headers);
+    }
+
+    private static boolean matches(String ifNoneMatch, String id) {
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.trim();
+            if (t.startsWith("W/")) {
+                t = t.substring(2);
+            }
+            if (t.equals("*") || t.equals(Api.etag(id)) || t.equals(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+
+    // ---- POST /v1/infer?model=M&cut=K ---------------------------------------------------------
+
+    private Response infer(HttpExchange ex) throws FormatException {
+        Map<String, String> params = query(ex.getRequestURI().getRawQuery());
+        String name = params.get("model");
+        String cutText = params.get("cut");
+        if (name == null || cutText == null) {
+            throw new HttpError(400, "infer: expected query parameters model=NAME&cut=K, found '" + (ex.getRequestURI().getRawQuery() == null ? ""
+                    : abbreviate(ex.getRequestURI().getRawQuery())) + "'");
+        }
+        ServedModel m = model(name);
+        int cut;
+        try {
+            cut = Integer.parseInt(cutText);
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, "infer: cut must be an integer, found '" + abbreviate(cutText) + "'");
+        }
+        m.requireCut(cut);
+        byte[] body = body(ex, config.maxBodyBytes());
+        List<ActivationFrame> frames = Frames.decodeAll(body);
+        TailRuntime tail = tails.computeIfAbsent(m.name() + "#" + cut, k -> new TailRuntime(m, cut, config.sessionThreads()));
+        if (closed) {
+            throw new HttpError(503, "the server is shutting down");
+        }
+        TailRuntime.Result r;
+        try {
+            r = tail.run(frames);
+        } catch (ModelException e) {
+            throw new HttpError(400, "infer: " + e.getMessage());
+        }
+        metrics.samplesInferred(r.classes().length);
+        List<Map<String, Object>> results = new ArrayList<>(r.classes().length);
+        for (int i = 0; i < r.classes().length; i++) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("class", r.classes()[i]);
+            e.put("logits", r.logits()[i]);
+            results.add(e);
+        }
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("model", m.name());
+        o.put("cut", cut);
+        o.put("samples", r.classes().length);
+        o.put("results", results);
+        return Response.json(200, o);
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair : pair.substring(0, eq);
+            String v = eq < 0 ? "" : pair.substring(eq + 1);
+            try {
+                out.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new HttpError(400, "malformed query string: " + e.getMessage());
+            }
+        }
+        return out;
+    }
+}

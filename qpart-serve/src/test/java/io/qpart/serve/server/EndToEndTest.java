@@ -1,0 +1,97 @@
+package io.qpart.serve.server;
+
+import io.qpart.core.cost.Profiles;
+import io.qpart.core.data.Dataset;
+import io.qpart.onnx.quant.BitWidths;
+import io.qpart.onnx.runtime.Evaluation;
+import io.qpart.onnx.runtime.Pipeline;
+import io.qpart.serve.Fixtures;
+import io.qpart.serve.device.Channel;
+import io.qpart.serve.device.DeviceClient;
+import io.qpart.serve.device.DeviceRun;
+import io.qpart.serve.device.PlanRequest;
+import io.qpart.serve.model.ConfiguredSplit;
+import io.qpart.serve.model.LoadedModel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Server and device on loopback: device predictions equal the in-process split pipeline of the same configuration. */
+class EndToEndTest {
+    static final int SAMPLES = 200;
+    static QpartServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = QpartServer.start(List.of(Fixtures.served("mlp"), Fixtures.served("cnn")), ServerConfig.loopback());
+        assertThat(server.awaitReady(60, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @ParameterizedTest(name = "{0} cut {1} budget {2}")
+    @CsvSource({"mlp, -1, 0.01", "mlp, 1, 0.005", "mlp, 2, 0.02", "cnn, 1, 0.01", "cnn, 2, 0.005", "cnn, 4, 0.01"})
+    void devicePredictionsEqualTheInProcessPipeline(String model, int cut, double budget) throws Exception {
+        ServedModel m = Fixtures.served(model);
+        LoadedModel lm = m.model();
+        Dataset data = Fixtures.data(lm, SAMPLES);
+        PlanRequest req = PlanRequest.of(model, budget, "phone", Profiles.channel("lte")).withForcedCut(cut);
+        DeviceRun run;
+        try (DeviceClient device = new DeviceClient(server.uri(), Channel.none(), 1)) {
+            run = DeviceRun.run(device, req, data, 1);
+        }
+        if (cut >= 0) {
+            assertThat(run.plan().cut()).isEqualTo(cut);
+        }
+        int used = run.plan().cut();
+        try (Pipeline p = ConfiguredSplit.of(lm, lm.analysis().cut(used), new BitWidths(run.plan().bits()), run.plan().activationBits())
+                .pipeline(run.plan().activationBits(), 1)) {
+            int[] offline = Evaluation.predict(p, lm.singleInput(), data.inputs(), data.sampleShape(), data.size(), Evaluation.DEFAULT_BATCH, false)
+                    .classes();
+            assertThat(run.predictions()).as("cut %d, %d-bit activations, bits %s", used, run.plan().activationBits(), run.plan().bits())
+                    .containsExactly(offline);
+        }
+        assertThat(run.samples()).isEqualTo(SAMPLES);
+        assertThat(run.uploadBytes()).isEqualTo(SAMPLES * run.plan().uploadBytes());
+        if (used > 0) {
+            assertThat(run.downloadBytes()).isEqualTo(run.plan().downloadBytes()).isPositive();
+        }
+    }
+
+    @Test
+    void quantizedActivationsCrossAtANonZeroCut() throws Exception {
+        try (DeviceClient device = new DeviceClient(server.uri(), Channel.none(), 1)) {
+            var p = device.plan(PlanRequest.of("cnn", 0.02, "phone", Profiles.channel("lte")).withForcedCut(2));
+            assertThat(p.cut()).isEqualTo(2);
+            assertThat(p.activationBits()).isLessThan(32);
+            assertThat(p.headId()).hasSize(64);
+        }
+    }
+
+    @Test
+    void aHeldHeadIsNotDownloadedAgain() throws Exception {
+        ServedModel m = Fixtures.served("mlp");
+        Dataset data = Fixtures.data(m.model(), 5);
+        PlanRequest req = PlanRequest.of("mlp", 0.01, "phone", Profiles.channel("lte")).withForcedCut(1);
+        try (DeviceClient device = new DeviceClient(server.uri(), Channel.none(), 1)) {
+            DeviceRun first = DeviceRun.run(device, req, data, 1);
+            DeviceRun second = DeviceRun.run(device, req, data, 2);
+            assertThat(first.downloadBytes()).isPositive();
+            assertThat(second.downloadBytes()).isZero();
+            assertThat(second.plan().headHeld()).isTrue();
+            assertThat(second.plan().downloadBytes()).isZero();
+            assertThat(device.heldHeads()).containsExactly(first.plan().headId());
+            assertThat(second.predictions()).containsExactly(first.predictions());
+        }
+    }
+}
