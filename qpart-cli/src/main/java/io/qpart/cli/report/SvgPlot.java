@@ -161,7 +161,7 @@ public final class SvgPlot {
         for (Series s : series) {
             chars = Math.max(chars, s.name().length());
         }
-        return Math.max(120, 50 + (int) Math.ceil(6.9 * chars));
+        return Math.max(120, 58 + (int) Math.ceil(7.2 * chars));
     }
 
     /** The SVG document (no XML declaration, so it can be inlined in HTML). */
