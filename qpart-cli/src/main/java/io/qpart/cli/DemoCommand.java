@@ -145,6 +145,9 @@ final class DemoCommand implements Callable<Integer> {
             Profiles.channel(p[1]);
             pairs.add(p);
         }
+        if (!Files.isRegularFile(data)) {
+            throw new IllegalArgumentException(data + ": no such data file; expected labelled test data (--data)");
+        }
         Files.createDirectories(out);
         Dataset all = DatasetReader.read(data, null);
         List<ServedModel> served = ModelCatalog.load(models, 1, line -> say("skipped " + line));
@@ -212,9 +215,6 @@ final class DemoCommand implements Callable<Integer> {
             if (!(b > 0 && b < 1)) {
                 throw new IllegalArgumentException("--budgets expects fractions in (0, 1) (0.01 = one percentage point), found " + b);
             }
-        }
-        if (!Files.isRegularFile(data)) {
-            throw new IllegalArgumentException(data + ": no such data file; expected labelled test data (--data)");
         }
     }
 

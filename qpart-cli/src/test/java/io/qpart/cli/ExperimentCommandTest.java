@@ -36,20 +36,48 @@ import static org.assertj.core.api.Assertions.within;
 class ExperimentCommandTest {
     static final String CNN = MODELS.resolve("cnn.onnx").toString();
 
-    /** A CSV file as rows of column name to text (no quoted fields are expected in these files). */
+    /** A CSV file (RFC 4180: quoted fields may hold commas and doubled quotes) as rows of column name to text. */
     static List<Map<String, String>> readCsv(Path f) throws Exception {
         List<String> lines = Files.readAllLines(f);
-        String[] header = lines.get(0).split(",", -1);
+        List<String> header = fields(lines.get(0));
         List<Map<String, String>> out = new ArrayList<>();
         for (String line : lines.subList(1, lines.size())) {
-            String[] v = line.split(",", -1);
-            assertThat(v).as("columns in '%s'", line).hasSize(header.length);
+            List<String> v = fields(line);
+            assertThat(v).as("columns in '%s'", line).hasSize(header.size());
             Map<String, String> m = new LinkedHashMap<>();
-            for (int i = 0; i < v.length; i++) {
-                m.put(header[i], v[i]);
+            for (int i = 0; i < v.size(); i++) {
+                m.put(header.get(i), v.get(i));
             }
             out.add(m);
         }
+        return out;
+    }
+
+    private static List<String> fields(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    cur.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    cur.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        out.add(cur.toString());
         return out;
     }
 
