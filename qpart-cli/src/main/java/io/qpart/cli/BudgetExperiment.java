@@ -17,7 +17,7 @@ import java.util.Map;
 
 /** {@code qpart experiment budget}: payload and accuracy drop against the budget Δa, QPART against every baseline (SPEC §9). */
 @Command(name = "budget", mixinStandardHelpOptions = true,
-        description = {"Sweep the accuracy budget Δa over the table's grid: head payload (% of float32) and accuracy drop for QPART",
+        description = {"Sweep the accuracy budget Δa over the table's grid: head payload (%% of float32) and accuracy drop for QPART",
                 "and every baseline, at one cut (default: the last, the whole model on the device) or each strategy's best cut.",
                 "The drop is measured on test data as 'qpart plan --verify' measures it (--no-measure skips it)."})
 final class BudgetExperiment extends ExperimentCommand.Base {
