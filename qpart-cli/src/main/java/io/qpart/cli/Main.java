@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
         description = "Accuracy-aware split inference at the edge: cut ONNX models, quantize the device side, measure.",
         subcommands = {InspectCommand.class, EvalCommand.class, SplitCommand.class, PackCommand.class, UnpackCommand.class,
                 CalibrateCommand.class, PredictCommand.class, FidelityCommand.class, TableCommand.class, PlanCommand.class,
+                ExperimentCommand.class, DemoCommand.class,
                 ServeCommand.class, DeviceCommand.class, LoadtestCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

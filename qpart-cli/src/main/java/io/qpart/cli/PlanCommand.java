@@ -1,21 +1,15 @@
 package io.qpart.cli;
 
-import io.qpart.serve.model.LoadedModel;
-import io.qpart.serve.model.ConfiguredSplit;
 import io.qpart.serve.json.TableCodec;
 import io.qpart.serve.json.Query;
 import io.qpart.serve.json.Json;
 import io.qpart.serve.json.DecisionJson;
 import io.qpart.core.cost.CostBreakdown;
-import io.qpart.core.data.Dataset;
 import io.qpart.core.format.FormatException;
 import io.qpart.core.table.Decision;
 import io.qpart.core.table.PlanTable;
 import io.qpart.core.table.Planner;
 import io.qpart.core.table.Strategy;
-import io.qpart.onnx.quant.BitWidths;
-import io.qpart.onnx.runtime.Evaluation;
-import io.qpart.onnx.runtime.Pipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -81,23 +75,7 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     private double measure(PlanTable t, Decision d) throws IOException, FormatException {
-        LoadedModel m = LoadedModel.load(model, common.threads());
-        if (!m.sha256().equals(t.modelSha256())) {
-            throw new IllegalArgumentException(model + ": is not the model this table was built from (sha256 " + m.sha256().substring(0, 12)
-                    + "..., table has " + t.modelSha256().substring(0, 12) + "...)");
-        }
-        Dataset ds = EvalCommand.loadData(m, data, null, null);
-        String input = m.singleInput();
-        int base;
-        try (Pipeline p = ConfiguredSplit.whole(m, new BitWidths(Map.of()), common.threads())) {
-            base = Evaluation.score(Evaluation.predict(p, input, ds.inputs(), ds.sampleShape(), ds.size(), Evaluation.DEFAULT_BATCH, false).classes(), ds.labels()).correct();
-        }
-        ConfiguredSplit conf = ConfiguredSplit.of(m, m.analysis().cut(d.cut()), new BitWidths(d.bits()), d.activationBits());
-        int got;
-        try (Pipeline p = conf.pipeline(d.activationBits(), common.threads())) {
-            got = Evaluation.score(Evaluation.predict(p, input, ds.inputs(), ds.sampleShape(), ds.size(), Evaluation.DEFAULT_BATCH, false).classes(), ds.labels()).correct();
-        }
-        return (base - got) / (double) ds.size();
+        return DropMeter.open(model, data, t, common.threads()).measure(d);
     }
 
     static Map<String, Object> toJson(Decision d, Double measured) {
