@@ -14,7 +14,7 @@ MODELS=("$@")
 field() { awk -F': ' -v k="\"$1\"" '$1 ~ k {gsub(/[ ,]/, "", $2); print $2; exit}'; }
 for m in "${MODELS[@]}"; do
   [ -f "$OUT/$m.cal.json" ] || ./qpart calibrate "models/$m.onnx" --data data/mnist-cal.npz --samples 1000 --seed 1 --out "$OUT/$m.cal.json" >/dev/null
-  [ -f "$OUT/$m.qpt" ] || ./qpart table "models/$m.onnx" --calibration "$OUT/$m.cal.json" --data data/mnist-cal.npz --samples 1000 --out "$OUT/$m.qpt" >/dev/null
+  [ -f "$OUT/$m.qpt" ] || ./qpart table "models/$m.onnx" --calibration "$OUT/$m.cal.json" --data data/mnist-cal.npz --out "$OUT/$m.qpt" >/dev/null
   last=$(( $(./qpart inspect "models/$m.onnx" --json | grep -c '"index"') - 1 ))
   echo
   echo "### $m (full-local cut $last)"

@@ -126,6 +126,12 @@ final class TableCommand implements Callable<Integer> {
         }
         prov.put("java", Runtime.version().toString());
         prov.put("created", Instant.now().toString());
+        for (double d : levels) {
+            if (d < builder.smallestCertifiableDrop()) {
+                spec.commandLine().getErr().println(String.format("qpart: warning: dA %.2f%%: below what %d calibration digits can certify at confidence %s (%.3f%%, when no prediction changes);"
+                        + " this level gets no entries", 100 * d, ds.size(), confidence, 100 * builder.smallestCertifiableDrop()));
+            }
+        }
         PlanTable table;
         try (ConsoleProgress bar = ConsoleProgress.open("table", json)) {
             bar.start(builder.entryCount());

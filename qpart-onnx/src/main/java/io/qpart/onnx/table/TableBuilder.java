@@ -167,8 +167,9 @@ public final class TableBuilder {
                 // a configuration measured once is not measured again: levels of one cut often solve to the same bits
                 Map<String, Trial> measured = new HashMap<>();
                 for (int level = 0; level < settings.drops().length; level++) {
+                    boolean certifiable = settings.drops()[level] >= smallestCertifiableDrop();
                     for (int aBits : settings.activationBits()) {
-                        TableEntry e = solveAndVerify(shape, split, tail, c, level, aBits, measured);
+                        TableEntry e = certifiable ? solveAndVerify(shape, split, tail, c, level, aBits, measured) : null;
                         if (e != null) {
                             entries.add(e);
                         }
@@ -180,6 +181,16 @@ public final class TableBuilder {
                     shape.graphBytes(), headTensors, crossing, weightGains, actGains, entries));
         }
         return new PlanTable(PlanTable.VERSION, modelName, modelSha256, provenance, settings.drops(), cuts);
+    }
+
+    /**
+     * The smallest Δa an entry can verify with on these calibration digits: the upper bound of a
+     * configuration that changes no prediction ({@link PairedDrop}), z² / (n + z²). A level below
+     * it gets no entries: a configuration could pass only by gaining digits by chance, which is
+     * the noise the bound is there to keep out.
+     */
+    public double smallestCertifiableDrop() {
+        return new PairedDrop(0, 0, data.size()).upperBound(settings.confidence());
     }
 
     /** Total entries a build solves (for progress bars). */
