@@ -34,7 +34,9 @@ import java.util.concurrent.Callable;
 @Command(name = "table", mixinStandardHelpOptions = true,
         description = {"Build the model's offline table from its calibration: for every cut, every Δa of the grid and",
                 "activation bits 4, 6 and 8, solve the weight bits in closed form (SPEC §6), pack the head for its exact",
-                "payload, and verify the entry on the calibration data, tightening G until the measured drop meets Δa."})
+                "payload, and verify the entry on the calibration data: it is kept when an upper confidence bound of its",
+                "drop (paired with the float model, digit by digit) meets Δa; G is tightened until it does, then loosened",
+                "while it still does."})
 final class TableCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -59,6 +61,10 @@ final class TableCommand implements Callable<Integer> {
 
     @Option(names = "--samples", paramLabel = "N", description = "Verify on the first N samples (default: all).")
     Integer samples;
+
+    @Option(names = "--confidence", paramLabel = "C", defaultValue = "0.95",
+            description = "Confidence of the one-sided upper bound an entry's drop must keep within Δa (default: ${DEFAULT-VALUE}).")
+    double confidence;
 
     @Option(names = "--json", description = "Print a JSON summary.")
     boolean json;
@@ -97,11 +103,14 @@ final class TableCommand implements Callable<Integer> {
                 return gainsOf(cal.cut(cut).activation(), index);
             }
         };
+        if (!(confidence > 0.5 && confidence < 1)) {
+            throw new IllegalArgumentException("--confidence: expected a level in (0.5, 1), found " + confidence);
+        }
         Dataset ds = EvalCommand.loadData(m, data, null, samples);
         String name = m.name();
         long start = System.nanoTime();
         TableBuilder builder = new TableBuilder(m.analysis(), name, m.sha256(), gains, ds,
-                new TableBuilder.Settings(levels, TableBuilder.DEFAULT_ACTIVATION_BITS, common.threads(), 256));
+                new TableBuilder.Settings(levels, TableBuilder.DEFAULT_ACTIVATION_BITS, common.threads(), 256, confidence));
         Map<String, String> prov = new LinkedHashMap<>();
         prov.put("modelSha256", m.sha256());
         prov.put("dataSha256", ds.sha256());
@@ -109,9 +118,20 @@ final class TableCommand implements Callable<Integer> {
         prov.put("calibrationSeed", Long.toString(cf.provenance().seed()));
         prov.put("verificationSamples", Integer.toString(ds.size()));
         prov.put("floatAccuracy", Double.toString(builder.floatAccuracy()));
-        prov.put("qpart", String.valueOf(Main.class.getPackage().getImplementationVersion()));
+        prov.put("verification", "upper bound of the paired drop (Agresti-Min), one-sided, confidence " + confidence);
+        prov.put("qpart", CalibrateCommand.qpartVersion());
+        String commit = BuildInfo.gitCommit();
+        if (commit != null) {
+            prov.put("gitCommit", commit);
+        }
         prov.put("java", Runtime.version().toString());
         prov.put("created", Instant.now().toString());
+        for (double d : levels) {
+            if (d < builder.smallestCertifiableDrop()) {
+                spec.commandLine().getErr().println(String.format("qpart: warning: dA %.2f%%: below what %d calibration digits can certify at confidence %s (%.3f%%, when no prediction changes);"
+                        + " this level gets no entries", 100 * d, ds.size(), confidence, 100 * builder.smallestCertifiableDrop()));
+            }
+        }
         PlanTable table;
         try (ConsoleProgress bar = ConsoleProgress.open("table", json)) {
             bar.start(builder.entryCount());

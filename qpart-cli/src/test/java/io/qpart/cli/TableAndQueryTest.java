@@ -105,4 +105,25 @@ class TableAndQueryTest {
         Files.writeString(q, "{\"model\": \"cnn\", \"maxAccuracyDrop\": 0.01}");
         CliErrorsTest.assertOneLineError(CliErrorsTest.run("plan", "--table", GOLDEN.toString(), "--query", q.toString()), "asks for model 'cnn'");
     }
+
+    @Test
+    void tableRecordsItsVerificationAndVersionAndSkipsLevelsItCannotCertify(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path out = dir.resolve("mlp.qpt");
+        CliErrorsTest.Outcome o = CliErrorsTest.run("table", CliErrorsTest.MODELS.resolve("mlp.onnx").toString(), "--calibration",
+                CliErrorsTest.MODELS.resolve("mlp.cal.json").toString(), "--data", CliErrorsTest.DATA.resolve("mnist-cal.npz").toString(),
+                "--samples", "300", "--drops", "0.001,0.02", "--out", out.toString(), "--json");
+        assertThat(o.status()).as("stderr: %s", o.err()).isZero();
+        // 300 digits certify at best z^2 / (300 + z^2) = 0.89% at 95%: the 0.1% level is warned about and left empty
+        assertThat(o.err()).contains("dA 0.10%").contains("no entries");
+        PlanTable t = TableCodec.decode(Files.readAllBytes(out), out.toString());
+        assertThat(t.provenance()).containsEntry("verificationSamples", "300").containsKey("verification");
+        assertThat(t.provenance().get("qpart")).isNotBlank().isNotEqualTo("null");
+        for (TableCut c : t.cuts()) {
+            assertThat(c.entries()).allSatisfy(e -> assertThat(e.drop()).isEqualTo(0.02));
+        }
+        assertThat(t.cuts().get(t.cuts().size() - 1).entries()).isNotEmpty();
+        assertThat(CliErrorsTest.run("table", CliErrorsTest.MODELS.resolve("mlp.onnx").toString(), "--calibration",
+                CliErrorsTest.MODELS.resolve("mlp.cal.json").toString(), "--data", CliErrorsTest.DATA.resolve("mnist-cal.npz").toString(),
+                "--confidence", "1.5", "--out", out.toString()).err()).contains("--confidence");
+    }
 }

@@ -17,7 +17,11 @@ import io.qpart.onnx.model.Tensors;
 import io.qpart.onnx.proto.Onnx;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a head model into the container a server sends (SPEC §3 payload) and back into an ONNX
@@ -64,8 +68,95 @@ public final class HeadCodec {
                 b.quantize(t.getName(), dims, Tensors.toFloats(t), n);
             }
         }
-        // names repeat across a graph's nodes and value infos: deflate shrinks the structure several-fold
-        return b.graph(deflate(head.toBuilder().setGraph(g).build().toByteArray())).build();
+        // names repeat across a graph's nodes: short names, then deflate, shrink the structure several-fold
+        return b.graph(deflate(compact(head.toBuilder().setGraph(g).build()).toByteArray())).build();
+    }
+
+    /**
+     * The graph structure as it travels (SPEC §3 payload: the structure counts, so it carries
+     * only what running the head needs). Drops doc strings, metadata properties, producer
+     * fields, value infos (ONNX Runtime infers the shapes) and node names, and gives every
+     * internal value a short name. What keeps its name: the graph's inputs and outputs (the
+     * model input and the crossing tensors, which the device feeds and uploads by name) and every
+     * float32 initializer (a container tensor: the table's bit assignments and the device refer to
+     * it by name). A graph with subgraphs (If, Loop, Scan) is only stripped, not renamed: a
+     * subgraph may refer to outer values by name. Computation is unchanged: the same nodes in the
+     * same order on the same tensors.
+     */
+    static Onnx.Model compact(Onnx.Model head) {
+        Onnx.Graph graph = head.getGraph();
+        Set<String> kept = new HashSet<>();
+        graph.getInputList().forEach(v -> kept.add(v.getName()));
+        graph.getOutputList().forEach(v -> kept.add(v.getName()));
+        boolean subgraphs = false;
+        for (Onnx.Tensor t : graph.getInitializerList()) {
+            if (t.getDataType() == Tensors.FLOAT) {
+                kept.add(t.getName());
+            }
+        }
+        for (Onnx.Node n : graph.getNodeList()) {
+            for (Onnx.Attribute a : n.getAttributeList()) {
+                subgraphs |= a.hasG() || a.getGraphsCount() > 0;
+            }
+        }
+        Map<String, String> rename = new HashMap<>();
+        ShortNames names = new ShortNames(kept);
+        if (!subgraphs) {
+            for (Onnx.Tensor t : graph.getInitializerList()) {
+                if (!kept.contains(t.getName())) {
+                    rename.put(t.getName(), names.next());
+                }
+            }
+            for (Onnx.Node n : graph.getNodeList()) {
+                for (String o : n.getOutputList()) {
+                    if (!o.isEmpty() && !kept.contains(o) && !rename.containsKey(o)) {
+                        rename.put(o, names.next());
+                    }
+                }
+            }
+        }
+        Onnx.Graph.Builder g = graph.toBuilder().clearDocString().clearValueInfo().setName("h").clearNode();
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+            Onnx.Tensor t = g.getInitializer(i);
+            g.setInitializer(i, t.toBuilder().clearDocString().setName(rename.getOrDefault(t.getName(), t.getName())));
+        }
+        for (Onnx.Node n : graph.getNodeList()) {
+            Onnx.Node.Builder nb = n.toBuilder().clearName().clearDocString().clearInput().clearOutput();
+            n.getInputList().forEach(v -> nb.addInput(rename.getOrDefault(v, v)));
+            n.getOutputList().forEach(v -> nb.addOutput(rename.getOrDefault(v, v)));
+            for (int i = 0; i < nb.getAttributeCount(); i++) {
+                nb.setAttribute(i, nb.getAttribute(i).toBuilder().clearDocString());
+            }
+            g.addNode(nb);
+        }
+        return head.toBuilder().clearDocString().clearMetadataProps().clearProducerName().clearProducerVersion()
+                .clearDomain().clearModelVersion().setGraph(g).build();
+    }
+
+    /** Short value names a, b, ..., z, A, ..., Z, aa, ab, ... (C identifiers), skipping names in use. */
+    static final class ShortNames {
+        private static final String LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        private final Set<String> taken;
+        private long counter;
+
+        ShortNames(Set<String> taken) {
+            this.taken = taken;
+        }
+
+        String next() {
+            while (true) {
+                StringBuilder sb = new StringBuilder();
+                long k = counter++;
+                do {
+                    sb.append(LETTERS.charAt((int) (k % LETTERS.length())));
+                    k = k / LETTERS.length() - 1;
+                } while (k >= 0);
+                String name = sb.reverse().toString();
+                if (!taken.contains(name)) {
+                    return name;
+                }
+            }
+        }
     }
 
     /** Decodes a container into a runnable ONNX model; {@code qdq} keeps tensors of at most 8 bits as uint8 codes. */

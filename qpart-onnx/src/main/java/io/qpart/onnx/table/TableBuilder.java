@@ -25,10 +25,12 @@ import io.qpart.onnx.quant.ActivationQuantizer;
 import io.qpart.onnx.quant.BitWidths;
 import io.qpart.onnx.quant.HeadCodec;
 import io.qpart.onnx.runtime.Evaluation;
+import io.qpart.onnx.runtime.HostTensor;
 import io.qpart.onnx.runtime.OnnxSession;
 import io.qpart.onnx.runtime.Pipeline;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,27 +43,60 @@ public final class TableBuilder {
     public static final int[] DEFAULT_ACTIVATION_BITS = {4, 6, 8};
     /** Each failed verification multiplies G by this. */
     static final double TIGHTEN = 0.7;
-    /** Verification attempts per entry before it is dropped as unverifiable. */
-    static final int MAX_ATTEMPTS = 8;
     /**
-     * After an entry verifies, G is raised by 40% (at most {@link #MAX_LOOSEN} times) while the measured
-     * drop stays within this share of Δa: the accuracy model is conservative on small models,
-     * and measurement, not the model, is what the table promises. The headroom left (a quarter
-     * of Δa) absorbs the difference between the calibration set and unseen data.
+     * Verification attempts per entry before it is dropped as unverifiable: 0.7^15 ≈ 0.005, about
+     * 3.8 more bits on every weight than G = 1, enough to reach a configuration that changes
+     * almost no prediction.
      */
-    static final double LOOSEN_MARGIN = 0.75;
+    static final int MAX_ATTEMPTS = 16;
+    /**
+     * After an entry verifies at G = 1, G is raised by 40% (at most {@link #MAX_LOOSEN} times)
+     * while the entry still verifies: the accuracy model is conservative on small models, and
+     * measurement, not the model, is what the table promises.
+     */
     static final int MAX_LOOSEN = 6;
     static final double LOOSEN = 1.4;
+    /**
+     * Then G is bisected (geometrically) this many times between the last G that verified and
+     * the first that did not, so that the step of 1.4 (or 1 / 0.7) does not waste the headroom.
+     */
+    static final int REFINE = 2;
+    /** Default confidence of the verification's upper bound (ours, see {@link PairedDrop}). */
+    public static final double DEFAULT_CONFIDENCE = 0.95;
     private static final double ALPHA = Math.log(4);
 
-    /** Settings of a build. */
-    public record Settings(double[] drops, int[] activationBits, int threads, int batch) {
+    /**
+     * Settings of a build.
+     *
+     * @param confidence an entry verifies when the one-sided upper confidence bound of its drop
+     *                   at this level, measured on the calibration digits, is at most Δa
+     *                   ({@link PairedDrop#upperBound(double)}); in (0.5, 1)
+     */
+    public record Settings(double[] drops, int[] activationBits, int threads, int batch, double confidence) {
         public Settings {
             drops = drops.clone();
             activationBits = activationBits.clone();
             if (threads < 1 || batch < 1) {
                 throw new IllegalArgumentException("threads and batch must be >= 1");
             }
+            if (!(confidence > 0.5 && confidence < 1)) {
+                throw new IllegalArgumentException("confidence must be in (0.5, 1), was " + confidence);
+            }
+        }
+
+        /** Settings at {@link #DEFAULT_CONFIDENCE}. */
+        public Settings(double[] drops, int[] activationBits, int threads, int batch) {
+            this(drops, activationBits, threads, batch, DEFAULT_CONFIDENCE);
+        }
+
+        @Override
+        public double[] drops() {
+            return drops.clone();
+        }
+
+        @Override
+        public int[] activationBits() {
+            return activationBits.clone();
         }
     }
 
@@ -72,6 +107,7 @@ public final class TableBuilder {
     private final Dataset data;
     private final String input;
     private final Settings settings;
+    private final boolean[] floatCorrect;
     private final int baselineCorrect;
 
     public TableBuilder(CutAnalysis analysis, String modelName, String modelSha256, GainSource gains, Dataset calibration, Settings settings) {
@@ -83,8 +119,13 @@ public final class TableBuilder {
         this.input = analysis.graph().inputs().get(0);
         this.settings = settings;
         try (Pipeline whole = Pipeline.whole(OnnxSession.create(analysis.graph().model().toByteArray(), settings.threads()))) {
-            this.baselineCorrect = correct(whole);
+            this.floatCorrect = correct(whole);
         }
+        int n = 0;
+        for (boolean ok : floatCorrect) {
+            n += ok ? 1 : 0;
+        }
+        this.baselineCorrect = n;
     }
 
     /** Float accuracy on the calibration set, the reference every drop is measured against. */
@@ -123,9 +164,12 @@ public final class TableBuilder {
                     layout == null ? new TreeMap<>() : layout.metadata(), layout == null ? 0 : layout.graph().length, headTensors, crossing,
                     weightGains, actGains, List.of());
             try (OnnxSession tail = split.tailIsEmpty() ? null : OnnxSession.create(split.tail().toByteArray(), settings.threads())) {
+                // a configuration measured once is not measured again: levels of one cut often solve to the same bits
+                Map<String, Trial> measured = new HashMap<>();
                 for (int level = 0; level < settings.drops().length; level++) {
+                    boolean certifiable = settings.drops()[level] >= smallestCertifiableDrop();
                     for (int aBits : settings.activationBits()) {
-                        TableEntry e = solveAndVerify(shape, split, tail, c, level, aBits);
+                        TableEntry e = certifiable ? solveAndVerify(shape, split, tail, c, level, aBits, measured) : null;
                         if (e != null) {
                             entries.add(e);
                         }
@@ -139,19 +183,37 @@ public final class TableBuilder {
         return new PlanTable(PlanTable.VERSION, modelName, modelSha256, provenance, settings.drops(), cuts);
     }
 
+    /**
+     * The smallest Δa an entry can verify with on these calibration digits: the upper bound of a
+     * configuration that changes no prediction ({@link PairedDrop}), z² / (n + z²). A level below
+     * it gets no entries: a configuration could pass only by gaining digits by chance, which is
+     * the noise the bound is there to keep out.
+     */
+    public double smallestCertifiableDrop() {
+        return new PairedDrop(0, 0, data.size()).upperBound(settings.confidence());
+    }
+
     /** Total entries a build solves (for progress bars). */
     public int entryCount() {
         return analysis.cuts().size() * settings.drops().length * settings.activationBits().length;
     }
 
-    /** A solved configuration with its measured drop. */
-    private record Trial(Map<String, Integer> bits, double g, double measured, long download, String id) {
+    /** A solved configuration with its paired comparison against the float model. */
+    private record Trial(Map<String, Integer> bits, double g, PairedDrop drop, long download, String id) {
+        Trial at(double newG) {
+            return new Trial(bits, newG, drop, download, id);
+        }
     }
 
-    private Trial trial(TableCut cut, SplitModel split, OnnxSession tail, Cut c, int level, int aBits, double g) {
+    private Trial trial(TableCut cut, SplitModel split, OnnxSession tail, Cut c, int level, int aBits, double g, Map<String, Trial> measured) {
         Map<String, Integer> bits = solve(cut, level, aBits, g);
         if (bits == null) {
             return null;
+        }
+        String key = aBits + " " + new TreeMap<>(bits);
+        Trial known = measured.get(key);
+        if (known != null) {
+            return known.at(g);
         }
         BitWidths widths = new BitWidths(bits);
         Onnx.Model head = null;
@@ -167,34 +229,70 @@ public final class TableBuilder {
             download = container.byteSize();
             id = container.id();
         }
-        return new Trial(bits, g, measureDrop(head, tail, split, aBits), download, id);
+        Trial t = new Trial(bits, g, measureDrop(head, tail, split, aBits), download, id);
+        measured.put(key, t);
+        return t;
     }
 
-    private TableEntry solveAndVerify(TableCut cut, SplitModel split, OnnxSession tail, Cut c, int level, int aBits) {
+    /** SPEC §7 verification: the upper confidence bound of the drop on the calibration digits meets Δa. */
+    private boolean verifies(Trial t, double drop) {
+        return t != null && t.drop().upperBound(settings.confidence()) <= drop + 1e-12;
+    }
+
+    /**
+     * Algorithm 1's verification loop for one entry. G starts at 1 (SPEC §4). While the entry does
+     * not verify, G is multiplied by 0.7; once it verifies at G = 1, G is raised by 40% while it
+     * still verifies; finally G is bisected between the last G that verified and the first that
+     * did not. Of the configurations that verified, the smallest download is stored.
+     */
+    private TableEntry solveAndVerify(TableCut cut, SplitModel split, OnnxSession tail, Cut c, int level, int aBits,
+            Map<String, Trial> measured) {
         double drop = settings.drops()[level];
-        Trial ok = null;
+        Trial best = null;
         double g = 1.0;
-        for (int attempt = 0; attempt < MAX_ATTEMPTS && ok == null; attempt++, g *= TIGHTEN) {
-            Trial t = trial(cut, split, tail, c, level, aBits, g);
+        double failed = Double.POSITIVE_INFINITY;
+        for (int attempt = 0; attempt < MAX_ATTEMPTS && best == null; attempt++) {
+            Trial t = trial(cut, split, tail, c, level, aBits, g, measured);
             if (t == null) {
                 return null;
             }
-            if (t.measured() <= drop + 1e-12) {
-                ok = t;
+            if (verifies(t, drop)) {
+                best = t;
+            } else {
+                failed = g;
+                g *= TIGHTEN;
             }
         }
-        if (ok == null) {
+        if (best == null) {
             return null;
         }
-        for (int i = 0; i < MAX_LOOSEN && ok.measured() <= LOOSEN_MARGIN * drop; i++) {
-            Trial t = trial(cut, split, tail, c, level, aBits, ok.g() * LOOSEN);
-            if (t == null || t.measured() > LOOSEN_MARGIN * drop || t.download() >= ok.download() && t.bits().equals(ok.bits())) {
-                break;
+        double passed = best.g();
+        for (int i = 0; i < MAX_LOOSEN && failed == Double.POSITIVE_INFINITY; i++) {
+            Trial t = trial(cut, split, tail, c, level, aBits, passed * LOOSEN, measured);
+            if (verifies(t, drop)) {
+                passed = t.g();
+                best = smaller(best, t);
+            } else {
+                failed = passed * LOOSEN;
             }
-            ok = t;
         }
-        double predicted = Planner.predictedDrop(settings.drops(), cut, ok.bits(), aBits);
-        return new TableEntry(drop, aBits, ok.bits(), ok.g(), predicted, ok.measured(), ok.download(), cut.uploadBytes(aBits), ok.id());
+        for (int i = 0; i < REFINE && failed < Double.POSITIVE_INFINITY; i++) {
+            double mid = Math.sqrt(passed * failed);
+            Trial t = trial(cut, split, tail, c, level, aBits, mid, measured);
+            if (verifies(t, drop)) {
+                passed = mid;
+                best = smaller(best, t);
+            } else {
+                failed = mid;
+            }
+        }
+        double predicted = Planner.predictedDrop(settings.drops(), cut, best.bits(), aBits);
+        return new TableEntry(drop, aBits, best.bits(), best.g(), predicted, best.drop().measured(), best.download(),
+                cut.uploadBytes(aBits), best.id());
+    }
+
+    private static Trial smaller(Trial a, Trial b) {
+        return b.download() < a.download() ? b : a;
     }
 
     /**
@@ -232,15 +330,15 @@ public final class TableBuilder {
         return bits;
     }
 
-    private double measureDrop(Onnx.Model head, OnnxSession tail, SplitModel split, int aBits) {
+    private PairedDrop measureDrop(Onnx.Model head, OnnxSession tail, SplitModel split, int aBits) {
         OnnxSession h = head == null ? null : OnnxSession.create(head.toByteArray(), settings.threads());
         // the tail session is shared across entries: wrap it so the pipeline does not close it
         Pipeline p = Pipeline.split(h, null, split.crossing(), new ActivationQuantizer(aBits));
         try {
             Pipeline full = new Pipeline() {
                 @Override
-                public Map<String, io.qpart.onnx.runtime.HostTensor> run(Map<String, io.qpart.onnx.runtime.HostTensor> inputs) {
-                    Map<String, io.qpart.onnx.runtime.HostTensor> sent = p.run(inputs);
+                public Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
+                    Map<String, HostTensor> sent = p.run(inputs);
                     return tail == null ? sent : tail.run(sent);
                 }
 
@@ -250,7 +348,7 @@ public final class TableBuilder {
                 }
             };
             try (full) {
-                return (baselineCorrect - correct(full)) / (double) data.size();
+                return PairedDrop.of(floatCorrect, correct(full));
             }
         } finally {
             if (h != null) {
@@ -259,8 +357,15 @@ public final class TableBuilder {
         }
     }
 
-    private int correct(Pipeline p) {
+    /** Per calibration digit: whether {@code p} classifies it correctly. */
+    private boolean[] correct(Pipeline p) {
         Evaluation.Predictions pred = Evaluation.predict(p, input, data.inputs(), data.sampleShape(), data.size(), settings.batch(), false);
-        return Evaluation.score(pred.classes(), data.labels()).correct();
+        int[] classes = pred.classes();
+        int[] labels = data.labels();
+        boolean[] ok = new boolean[classes.length];
+        for (int i = 0; i < ok.length; i++) {
+            ok[i] = classes[i] == labels[i];
+        }
+        return ok;
     }
 }
