@@ -79,6 +79,16 @@ class ServeDeviceCommandsTest {
             assertOneLineError(run("device", "--server", s.url(), "--model", "cnn", "--accuracy-drop", "0.01", "--data",
                     DATA.resolve("mnist-test.npz").toString()), "404", "unknown model 'cnn'");
             assertThat(s.err().toString()).contains("cnn.onnx: skipped: no table cnn.qpt");
+            CliErrorsTest.Outcome lt = run("loadtest", "--server", s.url(), "--models", dir.toString(), "--model", "mlp", "--devices", "3",
+                    "--seconds", "0.5", "--warmup", "0", "--data", DATA.resolve("mnist-test.npz").toString(), "--json");
+            assertThat(lt.status()).as("stderr: %s", lt.err()).isZero();
+            JsonNode l = Json.MAPPER.readTree(lt.out());
+            assertThat(l.get("devices").asInt()).isEqualTo(3);
+            for (String run : new String[]{"inProcess", "endToEnd"}) {
+                assertThat(l.get(run).get("samples").asLong()).as(run).isPositive();
+                assertThat(l.get(run).get("p99Seconds").asDouble()).as(run).isGreaterThanOrEqualTo(l.get(run).get("p50Seconds").asDouble());
+            }
+            assertThat(l.get("serverMemory").get("process_resident_bytes").asLong()).isPositive();
         }
     }
 
