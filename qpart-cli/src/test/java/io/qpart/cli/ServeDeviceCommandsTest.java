@@ -27,9 +27,14 @@ class ServeDeviceCommandsTest {
     /** A running {@code qpart serve}: its URL, its stderr, and the thread to interrupt to stop it. */
     record Serving(String url, Thread thread, StringWriter err, AtomicInteger status) implements AutoCloseable {
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             thread.interrupt();
-            thread.join();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping the server", e);
+            }
         }
     }
 

@@ -479,7 +479,7 @@ public final class QpartServer implements AutoCloseable {
         o.put("downloadBytes", download);
         o.put("headId", headId);
         o.put("headHeld", held);
-        o.put("headPath", headId == null ? null : Api.headPath(headId));
+        o.put("headPath", headId == null ? null : Api.headPath(headId, m.name(), d.cut(), d.bits()));
         o.put("inferPath", Api.inferPath(m.name(), d.cut()));
         String input = m.model().singleInput();
         o.put("input", Map.of("name", input, "shape", m.model().analysis().profile().get(input).shape()));
@@ -502,7 +502,14 @@ public final class QpartServer implements AutoCloseable {
             throw new HttpError(400, "a head id is 64 lowercase hex digits (a SHA-256), found '" + abbreviate(id) + "'");
         }
         if (heads.keyOf(id).isEmpty()) {
-            throw new HttpError(404, "unknown head " + id + (ready ? "" : " (the server is still indexing heads)"));
+            HeadCache.Key hinted = hint(ex.getRequestURI().getRawQuery());
+            if (hinted == null) {
+                throw new HttpError(404, "unknown head " + id + (ready ? "" : " (the server is still indexing heads)"));
+            }
+            HeadCache.Head h = heads.get(hinted);
+            if (!h.id().equals(id)) {
+                throw new HttpError(404, "unknown head " + id + ": model '" + hinted.model() + "' at cut " + hinted.cut() + " with those bits packs to " + h.id());
+            }
         }
         String etag = Api.etag(id);
         Map<String, String> headers = Map.of("ETag", etag, "Cache-Control", Api.HEAD_CACHE_CONTROL);
@@ -515,6 +522,47 @@ public final class QpartServer implements AutoCloseable {
             throw new HttpError(404, "unknown head " + id + " (the table names it, but its head packs to " + h.id() + ")");
         }
         return new Response(200, Api.HEAD_MEDIA_TYPE, h.bytes(), headers);
+    }
+
+    /** What a head path's query says the head is built from (see {@link Api#headPath(String, String, int, Map)}), or null without one. */
+    private HeadCache.Key hint(String rawQuery) {
+        Map<String, String> q = query(rawQuery);
+        if (!q.containsKey("model") || !q.containsKey("cut") || !q.containsKey("bits")) {
+            return null;
+        }
+        ServedModel m = model(q.get("model"));
+        int cut;
+        try {
+            cut = Integer.parseInt(q.get("cut"));
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, "head: cut must be an integer, found '" + abbreviate(q.get("cut")) + "'");
+        }
+        m.requireCut(cut);
+        if (m.split(cut).headIsEmpty()) {
+            throw new HttpError(400, "head: model '" + m.name() + "' has no head at cut " + cut);
+        }
+        JsonNode b;
+        try {
+            b = Json.MAPPER.readTree(q.get("bits"));
+        } catch (IOException e) {
+            throw new HttpError(400, "head: bits must be a JSON object of weight name to bits, found '" + abbreviate(q.get("bits")) + "'");
+        }
+        if (b == null || !b.isObject()) {
+            throw new HttpError(400, "head: bits must be a JSON object of weight name to bits, found '" + abbreviate(q.get("bits")) + "'");
+        }
+        java.util.Set<String> weights = new java.util.HashSet<>(m.table().cuts().get(cut).weights());
+        Map<String, Integer> bits = new java.util.TreeMap<>();
+        for (Map.Entry<String, JsonNode> e : b.properties()) {
+            if (!weights.contains(e.getKey())) {
+                throw new HttpError(400, "head: '" + abbreviate(e.getKey()) + "' is not a weight of model '" + m.name() + "' before cut " + cut);
+            }
+            if (!e.getValue().isInt()) {
+                throw new HttpError(400, "head: bits of '" + abbreviate(e.getKey()) + "' must be an integer, found " + e.getValue());
+            }
+            bits.put(e.getKey(), e.getValue().asInt());
+        }
+        new BitWidths(bits); // 2..16 or 32, else 400
+        return new HeadCache.Key(m.name(), cut, bits);
     }
 
     private static boolean matches(String ifNoneMatch, String id) {
