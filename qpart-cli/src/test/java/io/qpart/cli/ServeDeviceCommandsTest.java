@@ -84,6 +84,22 @@ class ServeDeviceCommandsTest {
             assertOneLineError(run("device", "--server", s.url(), "--model", "cnn", "--accuracy-drop", "0.01", "--data",
                     DATA.resolve("mnist-test.npz").toString()), "404", "unknown model 'cnn'");
             assertThat(s.err().toString()).contains("cnn.onnx: skipped: no table cnn.qpt");
+            // the server's plan answer starts with exactly what 'qpart plan --json' prints for the same query
+            String query = "{\"model\":\"mlp\",\"maxAccuracyDrop\":0.005,\"device\":\"iot\",\"channel\":\"nbiot\"}";
+            Path q = dir.resolve("q.json");
+            Files.writeString(q, query);
+            JsonNode cli = Json.MAPPER.readTree(run("plan", "--table", dir.resolve("mlp.qpt").toString(), "--query", q.toString(), "--json").out());
+            java.net.http.HttpResponse<String> served;
+            try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+                served = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.url() + "/v1/plan"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(query)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            }
+            assertThat(served.statusCode()).isEqualTo(200);
+            JsonNode srv = Json.MAPPER.readTree(served.body());
+            for (java.util.Iterator<String> it = cli.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                assertThat(srv.get(f)).as(f).isEqualTo(cli.get(f));
+            }
             CliErrorsTest.Outcome lt = run("loadtest", "--server", s.url(), "--models", dir.toString(), "--model", "mlp", "--devices", "3",
                     "--seconds", "0.5", "--warmup", "0", "--data", DATA.resolve("mnist-test.npz").toString(), "--json");
             assertThat(lt.status()).as("stderr: %s", lt.err()).isZero();
