@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true,
         description = {"Measure a server under N concurrent devices (no channel emulation), and in the same run in-process split",
-                "inference of the same configuration on N threads: throughput, p50/p99 latency per sample, server memory."})
+                "inference of the same configuration (one thread and one pipeline per core, its best on this machine):",
+                "throughput, p50/p99 latency per sample, CPU per sample, server memory."})
 final class LoadtestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -77,14 +78,17 @@ final class LoadtestCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FILE", description = "Inputs to cycle through (default: ${DEFAULT-VALUE}).")
     Path data = Path.of("data", "mnist-test.npz");
 
+    @Option(names = "--in-process-threads", paramLabel = "N", description = "Threads of the in-process run; 0: one per core (default: ${DEFAULT-VALUE}).")
+    int inProcessThreads = 0;
+
     @Option(names = "--sessions", paramLabel = "N", description = "Pipelines (head and tail sessions) the in-process threads share; 0: one per thread (default: ${DEFAULT-VALUE}).")
-    int sessions = 1;
+    int sessions = 0;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
     /** Latencies and count of one run. */
-    record Run(long samples, double seconds, long[] latencyNanos, double cpuSeconds) {
+    record Run(int threads, long samples, double seconds, long[] latencyNanos, double cpuSeconds) {
         double samplesPerSecond() {
             return samples / seconds;
         }
@@ -101,6 +105,7 @@ final class LoadtestCommand implements Callable<Integer> {
 
         Map<String, Object> toJson() {
             Map<String, Object> o = new LinkedHashMap<>();
+            o.put("threads", threads);
             o.put("samples", samples);
             o.put("seconds", seconds);
             o.put("samplesPerSecond", samplesPerSecond());
@@ -138,11 +143,12 @@ final class LoadtestCommand implements Callable<Integer> {
         long[] shape = plan.inputShape();
         List<Pipeline> pipelines = new ArrayList<>();
         try {
-            int n = sessions == 0 ? devices : sessions;
+            int threads = inProcessThreads == 0 ? Runtime.getRuntime().availableProcessors() : inProcessThreads;
+            int n = sessions == 0 ? threads : sessions;
             for (int i = 0; i < n; i++) {
                 pipelines.add(conf.pipeline(plan.activationBits(), 1));
             }
-            inProcess = measure(t -> {
+            inProcess = measure(threads, t -> {
                 Pipeline p = pipelines.get(t % pipelines.size());
                 return i -> p.run(Map.of(input, HostTensor.ofFloats(shape, ds.sample(i % ds.size()))));
             }, false);
@@ -160,7 +166,7 @@ final class LoadtestCommand implements Callable<Integer> {
                 clients.add(c);
                 prepared.add(c.prepare(req));
             }
-            endToEnd = measure(t -> i -> clients.get(t).infer(prepared.get(t), ds.sample(i % ds.size())), true);
+            endToEnd = measure(devices, t -> i -> clients.get(t).infer(prepared.get(t), ds.sample(i % ds.size())), true);
         } finally {
             for (DeviceClient c : clients) {
                 c.close();
@@ -191,8 +197,8 @@ final class LoadtestCommand implements Callable<Integer> {
             out.println(Json.write(o));
             return 0;
         }
-        out.printf("model        %s, cut %d, activation %d bits, %d devices, %d cores%n", model, plan.cut(), plan.activationBits(), devices,
-                Runtime.getRuntime().availableProcessors());
+        out.printf("model        %s, cut %d, activation %d bits, %d devices, %d in-process threads, %d cores%n", model, plan.cut(),
+                plan.activationBits(), devices, inProcess.threads(), Runtime.getRuntime().availableProcessors());
         out.printf("in-process   %10.0f samples/s   p50 %8.3f ms   p99 %8.3f ms%n", inProcess.samplesPerSecond(), 1e3 * inProcess.percentile(0.5),
                 1e3 * inProcess.percentile(0.99));
         out.printf("end-to-end   %10.0f samples/s   p50 %8.3f ms   p99 %8.3f ms%n", endToEnd.samplesPerSecond(), 1e3 * endToEnd.percentile(0.5),
@@ -205,7 +211,7 @@ final class LoadtestCommand implements Callable<Integer> {
     }
 
     /** Runs {@code devices} threads, each doing {@code work} back to back: warm-up, then the measured window. */
-    private Run measure(java.util.function.IntFunction<Work> perThread, boolean withServer) throws Exception {
+    private Run measure(int devices, java.util.function.IntFunction<Work> perThread, boolean withServer) throws Exception {
         long warmNanos = (long) (warmup * 1e9);
         long runNanos = (long) (seconds * 1e9);
         CyclicBarrier start = new CyclicBarrier(devices + 1);
@@ -268,7 +274,7 @@ final class LoadtestCommand implements Callable<Integer> {
             System.arraycopy(l, 0, all, at, l.length);
             at += l.length;
         }
-        return new Run(total, seconds, all, cpu1 - cpu0);
+        return new Run(devices, total, seconds, all, cpu1 - cpu0);
     }
 
     private static double processCpuSeconds() {

@@ -27,9 +27,14 @@ class ServeDeviceCommandsTest {
     /** A running {@code qpart serve}: its URL, its stderr, and the thread to interrupt to stop it. */
     record Serving(String url, Thread thread, StringWriter err, AtomicInteger status) implements AutoCloseable {
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             thread.interrupt();
-            thread.join();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping the server", e);
+            }
         }
     }
 
@@ -79,6 +84,32 @@ class ServeDeviceCommandsTest {
             assertOneLineError(run("device", "--server", s.url(), "--model", "cnn", "--accuracy-drop", "0.01", "--data",
                     DATA.resolve("mnist-test.npz").toString()), "404", "unknown model 'cnn'");
             assertThat(s.err().toString()).contains("cnn.onnx: skipped: no table cnn.qpt");
+            // the server's plan answer starts with exactly what 'qpart plan --json' prints for the same query
+            String query = "{\"model\":\"mlp\",\"maxAccuracyDrop\":0.005,\"device\":\"iot\",\"channel\":\"nbiot\"}";
+            Path q = dir.resolve("q.json");
+            Files.writeString(q, query);
+            JsonNode cli = Json.MAPPER.readTree(run("plan", "--table", dir.resolve("mlp.qpt").toString(), "--query", q.toString(), "--json").out());
+            java.net.http.HttpResponse<String> served;
+            try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+                served = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.url() + "/v1/plan"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(query)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            }
+            assertThat(served.statusCode()).isEqualTo(200);
+            JsonNode srv = Json.MAPPER.readTree(served.body());
+            for (java.util.Iterator<String> it = cli.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                assertThat(srv.get(f)).as(f).isEqualTo(cli.get(f));
+            }
+            CliErrorsTest.Outcome lt = run("loadtest", "--server", s.url(), "--models", dir.toString(), "--model", "mlp", "--devices", "3",
+                    "--seconds", "0.5", "--warmup", "0", "--data", DATA.resolve("mnist-test.npz").toString(), "--json");
+            assertThat(lt.status()).as("stderr: %s", lt.err()).isZero();
+            JsonNode l = Json.MAPPER.readTree(lt.out());
+            assertThat(l.get("devices").asInt()).isEqualTo(3);
+            for (String run : new String[]{"inProcess", "endToEnd"}) {
+                assertThat(l.get(run).get("samples").asLong()).as(run).isPositive();
+                assertThat(l.get(run).get("p99Seconds").asDouble()).as(run).isGreaterThanOrEqualTo(l.get(run).get("p50Seconds").asDouble());
+            }
+            assertThat(l.get("serverMemory").get("process_resident_bytes").asLong()).isPositive();
         }
     }
 

@@ -46,7 +46,7 @@ public record Plan(String model, String strategy, int cut, Map<String, Integer> 
     public static Plan parse(JsonNode j) throws DeviceException {
         try {
             Map<String, Integer> bits = new TreeMap<>();
-            j.get("bits").fields().forEachRemaining(e -> bits.put(e.getKey(), e.getValue().asInt()));
+            j.get("bits").properties().forEach(e -> bits.put(e.getKey(), e.getValue().asInt()));
             List<CrossingTensor> crossing = new ArrayList<>();
             for (JsonNode c : j.get("crossing")) {
                 crossing.add(new CrossingTensor(c.get("name").asText(), longs(c.get("shape"))));

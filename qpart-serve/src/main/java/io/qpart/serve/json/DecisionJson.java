@@ -32,7 +32,7 @@ public final class DecisionJson {
         o.put("fp32DownloadBytes", d.fp32DownloadBytes());
         o.put("uploadBytes", d.uploadBytes());
         o.put("fp32UploadBytes", d.fp32UploadBytes());
-        o.put("headId", d.headId());
+        o.put("headId", d.headId() == null || d.headId().isEmpty() ? null : d.headId()); // null: nothing runs on the device
         o.put("headHeld", d.headHeld());
         o.put("fallback", d.fallback());
         o.put("latencySeconds", c.totalSeconds());

@@ -2,6 +2,8 @@ package io.qpart.serve.protocol;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /** Paths, media types and limits of the HTTP API (docs/protocol.md, docs/openapi.yaml). */
@@ -43,6 +45,17 @@ public final class Api {
             throw new IllegalArgumentException("a head id is 64 lowercase hex digits, found '" + id + "'");
         }
         return HEADS + id;
+    }
+
+    /**
+     * The path of a head with what it is built from: any server of the same models can build and
+     * serve it from this path alone, whether or not it has seen the head before. {@code bits} is
+     * written as a JSON object with its names sorted, so the path of a head is always the same.
+     */
+    public static String headPath(String id, String model, int cut, Map<String, Integer> bits) {
+        String b = new String(io.qpart.serve.json.Json.compact(new TreeMap<>(bits)), StandardCharsets.UTF_8);
+        return headPath(id) + "?model=" + URLEncoder.encode(model, StandardCharsets.UTF_8) + "&cut=" + cut + "&bits="
+                + URLEncoder.encode(b, StandardCharsets.UTF_8);
     }
 
     /** The path a device posts activation frames to for {@code model} split at {@code cut}. */

@@ -39,7 +39,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ExecutorService;
@@ -62,6 +61,7 @@ public final class QpartServer implements AutoCloseable {
     private final ServerConfig config;
     private final HttpServer http;
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("qpart-watchdog").factory());
+    private final ConcurrentHashMap<Outcome, Boolean> inFlight = new ConcurrentHashMap<>();
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private final HeadCache heads;
     private final Metrics metrics = new Metrics();
@@ -101,7 +101,8 @@ public final class QpartServer implements AutoCloseable {
             throw new IllegalArgumentException("a server needs at least one model");
         }
         this.models = Map.copyOf(m);
-        timer.setRemoveOnCancelPolicy(true);
+        long sweepNanos = Math.max(1_000_000L, Math.min(1_000_000_000L, config.requestTimeout().toNanos() / 10));
+        timer.scheduleWithFixedDelay(this::sweep, sweepNanos, sweepNanos, TimeUnit.NANOSECONDS);
         this.heads = new HeadCache(config.headCacheBytes(), this::buildHead);
         this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 256);
         http.createContext("/", this::handle);
@@ -217,27 +218,40 @@ public final class QpartServer implements AutoCloseable {
         };
     }
 
-    /** Status and bytes sent of one answer, written by whoever answered (the handler or the watchdog). */
+    /** One request in flight: who answers it (the handler or the watchdog), with what status and how many bytes. */
     private static final class Outcome {
+        final HttpExchange exchange;
+        final Thread handler;
+        final long deadlineNanos;
         final AtomicBoolean claimed = new AtomicBoolean();
         final CountDownLatch done = new CountDownLatch(1);
         int status;
         long sent;
+
+        Outcome(HttpExchange exchange, Thread handler, long deadlineNanos) {
+            this.exchange = exchange;
+            this.handler = handler;
+            this.deadlineNanos = deadlineNanos;
+        }
+    }
+
+    /** The watchdog's round: answers 504 for every request past its deadline, then interrupts a read that is stuck. */
+    private void sweep() {
+        long now = System.nanoTime();
+        for (Outcome o : inFlight.keySet()) {
+            if (now - o.deadlineNanos >= 0 && o.claimed.compareAndSet(false, true)) {
+                answer(o.exchange, Response.error(504, "the request took longer than " + config.requestTimeout().toMillis() + " ms"), o);
+                o.handler.interrupt();
+            }
+        }
     }
 
     private void handle(HttpExchange ex) {
         long t0 = System.nanoTime();
         metrics.started();
         String route = route(ex.getRequestURI().getRawPath());
-        Thread self = Thread.currentThread();
-        Outcome o = new Outcome();
-        // the watchdog answers 504 when the request overruns, then interrupts a read that is stuck
-        ScheduledFuture<?> watchdog = timer.schedule(() -> {
-            if (o.claimed.compareAndSet(false, true)) {
-                answer(ex, Response.error(504, "the request took longer than " + config.requestTimeout().toMillis() + " ms"), o);
-                self.interrupt();
-            }
-        }, config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        Outcome o = new Outcome(ex, Thread.currentThread(), t0 + config.requestTimeout().toNanos());
+        inFlight.put(o, Boolean.TRUE);
         Response r;
         boolean abandoned = false;
         try {
@@ -246,7 +260,6 @@ public final class QpartServer implements AutoCloseable {
             r = failure(t);
             abandoned = t instanceof ClientGone;
         }
-        watchdog.cancel(false);
         if (o.claimed.compareAndSet(false, true)) {
             if (abandoned) {
                 o.status = 499;
@@ -255,6 +268,7 @@ public final class QpartServer implements AutoCloseable {
                 answer(ex, r, o);
             }
         }
+        inFlight.remove(o);
         while (true) {
             try {
                 o.done.await();
@@ -465,7 +479,7 @@ public final class QpartServer implements AutoCloseable {
         o.put("downloadBytes", download);
         o.put("headId", headId);
         o.put("headHeld", held);
-        o.put("headPath", headId == null ? null : Api.headPath(headId));
+        o.put("headPath", headId == null ? null : Api.headPath(headId, m.name(), d.cut(), d.bits()));
         o.put("inferPath", Api.inferPath(m.name(), d.cut()));
         String input = m.model().singleInput();
         o.put("input", Map.of("name", input, "shape", m.model().analysis().profile().get(input).shape()));
@@ -488,7 +502,14 @@ public final class QpartServer implements AutoCloseable {
             throw new HttpError(400, "a head id is 64 lowercase hex digits (a SHA-256), found '" + abbreviate(id) + "'");
         }
         if (heads.keyOf(id).isEmpty()) {
-            throw new HttpError(404, "unknown head " + id + (ready ? "" : " (the server is still indexing heads)"));
+            HeadCache.Key hinted = hint(ex.getRequestURI().getRawQuery());
+            if (hinted == null) {
+                throw new HttpError(404, "unknown head " + id + (ready ? "" : " (the server is still indexing heads)"));
+            }
+            HeadCache.Head h = heads.get(hinted);
+            if (!h.id().equals(id)) {
+                throw new HttpError(404, "unknown head " + id + ": model '" + hinted.model() + "' at cut " + hinted.cut() + " with those bits packs to " + h.id());
+            }
         }
         String etag = Api.etag(id);
         Map<String, String> headers = Map.of("ETag", etag, "Cache-Control", Api.HEAD_CACHE_CONTROL);
@@ -501,6 +522,47 @@ public final class QpartServer implements AutoCloseable {
             throw new HttpError(404, "unknown head " + id + " (the table names it, but its head packs to " + h.id() + ")");
         }
         return new Response(200, Api.HEAD_MEDIA_TYPE, h.bytes(), headers);
+    }
+
+    /** What a head path's query says the head is built from (see {@link Api#headPath(String, String, int, Map)}), or null without one. */
+    private HeadCache.Key hint(String rawQuery) {
+        Map<String, String> q = query(rawQuery);
+        if (!q.containsKey("model") || !q.containsKey("cut") || !q.containsKey("bits")) {
+            return null;
+        }
+        ServedModel m = model(q.get("model"));
+        int cut;
+        try {
+            cut = Integer.parseInt(q.get("cut"));
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, "head: cut must be an integer, found '" + abbreviate(q.get("cut")) + "'");
+        }
+        m.requireCut(cut);
+        if (m.split(cut).headIsEmpty()) {
+            throw new HttpError(400, "head: model '" + m.name() + "' has no head at cut " + cut);
+        }
+        JsonNode b;
+        try {
+            b = Json.MAPPER.readTree(q.get("bits"));
+        } catch (IOException e) {
+            throw new HttpError(400, "head: bits must be a JSON object of weight name to bits, found '" + abbreviate(q.get("bits")) + "'");
+        }
+        if (b == null || !b.isObject()) {
+            throw new HttpError(400, "head: bits must be a JSON object of weight name to bits, found '" + abbreviate(q.get("bits")) + "'");
+        }
+        java.util.Set<String> weights = new java.util.HashSet<>(m.table().cuts().get(cut).weights());
+        Map<String, Integer> bits = new java.util.TreeMap<>();
+        for (Map.Entry<String, JsonNode> e : b.properties()) {
+            if (!weights.contains(e.getKey())) {
+                throw new HttpError(400, "head: '" + abbreviate(e.getKey()) + "' is not a weight of model '" + m.name() + "' before cut " + cut);
+            }
+            if (!e.getValue().isInt()) {
+                throw new HttpError(400, "head: bits of '" + abbreviate(e.getKey()) + "' must be an integer, found " + e.getValue());
+            }
+            bits.put(e.getKey(), e.getValue().asInt());
+        }
+        new BitWidths(bits); // 2..16 or 32, else 400
+        return new HeadCache.Key(m.name(), cut, bits);
     }
 
     private static boolean matches(String ifNoneMatch, String id) {

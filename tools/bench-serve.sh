@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Serving benchmark (docs/BENCHMARKS.md): starts 'qpart serve' on a free loopback port, then for
+# each model runs 'qpart loadtest' (N concurrent devices, no channel emulation, next to in-process
+# split inference of the same configuration in the same run), and stops the server.
+# Usage: tools/bench-serve.sh [--devices N] [--seconds S] [--repeat R] [MODEL[:CUT]...]   (default: mlp cnn cnn:2 resnet vit)
+# MODEL:CUT forces the cut (the planner picks cut 0 for these models on a phone over LTE).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEVICES=32 SECONDS_=10 REPEAT=1 MODELS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --devices) DEVICES="$2"; shift 2 ;;
+    --seconds) SECONDS_="$2"; shift 2 ;;
+    --repeat) REPEAT="$2"; shift 2 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) MODELS+=("$1"); shift ;;
+  esac
+done
+[ ${#MODELS[@]} -gt 0 ] || MODELS=(mlp cnn cnn:2 resnet vit)
+OUT="$(mktemp -d)"
+"$ROOT/qpart" --version >/dev/null   # builds the jar first if needed
+"$ROOT/qpart" serve --models "$ROOT/models" --port 0 >"$OUT/serve.out" 2>"$OUT/serve.err" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$OUT"' EXIT
+for _ in $(seq 1 300); do
+  [ -s "$OUT/serve.out" ] && break
+  kill -0 $SERVER 2>/dev/null || { cat "$OUT/serve.err" >&2; exit 1; }
+  sleep 0.2
+done
+URL="$(head -1 "$OUT/serve.out" | sed 's/^listening on //')"
+echo "# server $URL; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+for spec in "${MODELS[@]}"; do
+  m="${spec%%:*}"
+  cut=()
+  [ "$m" != "$spec" ] && cut=(--cut "${spec#*:}")
+  for r in $(seq 1 "$REPEAT"); do
+    echo "## $spec (run $r of $REPEAT)"
+    "$ROOT/qpart" loadtest --server "$URL" --models "$ROOT/models" --model "$m" "${cut[@]}" --devices "$DEVICES" \
+      --seconds "$SECONDS_" --data "$ROOT/data/mnist-test.npz"
+  done
+done
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
