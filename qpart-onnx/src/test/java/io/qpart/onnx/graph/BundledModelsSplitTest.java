@@ -1,7 +1,5 @@
 package io.qpart.onnx.graph;
 
-import io.qpart.core.data.Dataset;
-import io.qpart.core.data.DatasetReader;
 import io.qpart.onnx.model.OnnxModels;
 import io.qpart.onnx.proto.Onnx;
 import io.qpart.onnx.runtime.HostTensor;
@@ -10,30 +8,22 @@ import io.qpart.onnx.runtime.Pipeline;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
+import io.qpart.onnx.testing.BundledModel;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** SPEC §2: for every cut of every bundled model, head then tail reproduces the whole model on real digits. */
 class BundledModelsSplitTest {
-    static final Path ROOT = Path.of("..");
 
     @ParameterizedTest
     @ValueSource(strings = {"mlp", "cnn", "resnet", "dwcnn", "vit"})
     void everyCutReproducesTheWholeModel(String name) throws Exception {
-        Onnx.Model model = OnnxModels.read(ROOT.resolve("models").resolve(name + ".onnx"));
-        ModelGraph graph = ModelGraph.of(model);
-        CutAnalysis analysis = CutAnalysis.of(graph, ShapeProfile.measure(graph, 2));
-        String input = graph.inputs().get(0);
-        Onnx.Shape declared = model.getGraph().getInput(0).getType().getTensorType().getShape();
-        long[] inputShape = new long[declared.getDimCount()];
-        for (int i = 0; i < inputShape.length; i++) {
-            inputShape[i] = declared.getDim(i).hasDimValue() ? declared.getDim(i).getDimValue() : -1;
-        }
-        Dataset ds = DatasetReader.read(ROOT.resolve("data/mnist-test.npz"), null).first(64).reshapedTo(input, inputShape);
-        long[] batchShape = ds.batchShape(ds.size());
-        HostTensor x = HostTensor.ofFloats(batchShape, ds.inputs());
+        BundledModel bm = BundledModel.load(name, 64);
+        Onnx.Model model = bm.model();
+        CutAnalysis analysis = bm.analysis();
+        String input = bm.input();
+        HostTensor x = bm.batch();
 
         float[] expected;
         try (OnnxSession whole = OnnxSession.create(model.toByteArray(), 2)) {

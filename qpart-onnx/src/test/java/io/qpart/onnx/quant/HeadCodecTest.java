@@ -1,17 +1,12 @@
 package io.qpart.onnx.quant;
 
-import io.qpart.core.data.Dataset;
-import io.qpart.core.data.DatasetReader;
 import io.qpart.core.wire.HeadContainer;
 import io.qpart.core.wire.WireTensor;
 import io.qpart.onnx.graph.Cut;
 import io.qpart.onnx.graph.CutAnalysis;
-import io.qpart.onnx.graph.ModelGraph;
-import io.qpart.onnx.graph.ShapeProfile;
 import io.qpart.onnx.graph.SplitBuilder;
 import io.qpart.onnx.graph.SplitModel;
 import io.qpart.onnx.graph.WeightRef;
-import io.qpart.onnx.model.OnnxModels;
 import io.qpart.onnx.model.Tensors;
 import io.qpart.onnx.proto.Onnx;
 import io.qpart.onnx.runtime.HostTensor;
@@ -19,7 +14,7 @@ import io.qpart.onnx.runtime.OnnxSession;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
+import io.qpart.onnx.testing.BundledModel;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -29,22 +24,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The head's graph structure travels compacted (SPEC §3 payload) and computes exactly what the head computes. */
 class HeadCodecTest {
-    static final Path ROOT = Path.of("..");
 
     @ParameterizedTest
     @ValueSource(strings = {"mlp", "cnn", "resnet", "dwcnn", "vit"})
     void compactedHeadsComputeTheSameOutputsBitForBitAndKeepTheirInterfaceNames(String name) throws Exception {
-        Onnx.Model model = OnnxModels.read(ROOT.resolve("models").resolve(name + ".onnx"));
-        ModelGraph graph = ModelGraph.of(model);
-        CutAnalysis analysis = CutAnalysis.of(graph, ShapeProfile.measure(graph, 2));
-        String input = graph.inputs().get(0);
-        Onnx.Shape declared = model.getGraph().getInput(0).getType().getTensorType().getShape();
-        long[] inputShape = new long[declared.getDimCount()];
-        for (int i = 0; i < inputShape.length; i++) {
-            inputShape[i] = declared.getDim(i).hasDimValue() ? declared.getDim(i).getDimValue() : -1;
-        }
-        Dataset ds = DatasetReader.read(ROOT.resolve("data/mnist-test.npz"), null).first(16).reshapedTo(input, inputShape);
-        HostTensor x = HostTensor.ofFloats(ds.batchShape(ds.size()), ds.inputs());
+        BundledModel bm = BundledModel.load(name, 16);
+        Onnx.Model model = bm.model();
+        CutAnalysis analysis = bm.analysis();
+        String input = bm.input();
+        HostTensor x = bm.batch();
         for (Cut cut : analysis.cuts()) {
             SplitModel s = SplitBuilder.split(analysis, cut);
             if (s.headIsEmpty()) {
