@@ -16,7 +16,7 @@ import java.io.UncheckedIOException;
         subcommands = {InspectCommand.class, EvalCommand.class, SplitCommand.class, PackCommand.class, UnpackCommand.class,
                 CalibrateCommand.class, PredictCommand.class, FidelityCommand.class, TableCommand.class, PlanCommand.class,
                 ExperimentCommand.class, DemoCommand.class,
-                ServeCommand.class, DeviceCommand.class,
+                ServeCommand.class, DeviceCommand.class, LoadtestCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit status for a failed command (bad input, unreadable model, impossible request). */

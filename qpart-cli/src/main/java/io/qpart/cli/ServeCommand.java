@@ -74,7 +74,11 @@ final class ServeCommand implements Callable<Integer> {
             out.flush();
             err.println("qpart serve: models " + served.stream().map(ServedModel::name).toList() + "; head cache " + cacheBytes + " bytes");
             err.flush();
-            stop.await();
+            try {
+                stop.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // stopped by whoever started the command
+            }
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

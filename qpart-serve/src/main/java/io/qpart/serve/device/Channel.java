@@ -44,6 +44,20 @@ public final class Channel {
         return profile;
     }
 
+    /** A request is about to be written. */
+    void beginUpload() {
+        if (up != null) {
+            up.begin();
+        }
+    }
+
+    /** An answer is about to be read. */
+    void beginDownload() {
+        if (down != null) {
+            down.begin();
+        }
+    }
+
     InputStream wrap(InputStream in) {
         return down == null ? in : new Paced(in, down);
     }

@@ -126,6 +126,8 @@ public final class HttpLink implements AutoCloseable {
             head.append("Content-Length: ").append(body.length).append("\r\n");
         }
         head.append("\r\n");
+        channel.beginUpload();
+        channel.beginDownload();
         long t0 = System.nanoTime();
         try {
             out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));

@@ -3,19 +3,26 @@ package io.qpart.serve.device;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Paces bytes to a rate in bits per second. Tokens (bytes) accrue at {@code bitsPerSecond / 8}
- * per second up to {@code burstBytes}; taking {@code n} bytes waits until {@code n} tokens are
- * there. The bucket starts empty, so a transfer of {@code B} bytes takes at least
- * {@code 8 B / bitsPerSecond} seconds however the wait is sliced, and oversleeping is repaid
- * from the tokens that accrued meanwhile (up to the burst). Thread-safe.
+ * Paces bytes to a rate in bits per second, as a link of that rate would carry them: every byte
+ * holds the link for {@code 8 / bitsPerSecond} seconds, and taking {@code n} bytes waits until
+ * the link has carried them. It is a token bucket in which tokens accrue only while a transfer
+ * is going on: when the pacing thread wakes late (the scheduler's doing, not the link's), the
+ * time it overslept is credited to the next bytes of the same transfer, up to
+ * {@link #SLACK_NANOS}; {@link #begin()} marks a new transfer, before which the link sat idle and
+ * banked nothing. So a transfer of {@code B} bytes takes {@code 8 B / bitsPerSecond} seconds from
+ * its first byte however the waits are sliced. Thread-safe.
  */
 public final class TokenBucket {
+    /** Most oversleep credited to the bytes that follow. */
+    public static final long SLACK_NANOS = 50_000_000L;
+
     private final double bitsPerSecond;
     private final long burstBytes;
     private final double nanosPerByte;
-    private double tokens;
-    private long lastNanos;
+    private long freeAtNanos;
+    private boolean busy;
 
+    /** A pacer of {@code bitsPerSecond}; one {@link #take(int)} may ask for up to {@code burstBytes}. */
     public TokenBucket(double bitsPerSecond, long burstBytes) {
         if (!(bitsPerSecond > 0) || Double.isInfinite(bitsPerSecond)) {
             throw new IllegalArgumentException("rate must be a positive number of bits per second, was " + bitsPerSecond);
@@ -26,10 +33,9 @@ public final class TokenBucket {
         this.bitsPerSecond = bitsPerSecond;
         this.burstBytes = burstBytes;
         this.nanosPerByte = 8e9 / bitsPerSecond;
-        this.lastNanos = System.nanoTime();
     }
 
-    /** A bucket whose burst is about {@code millis} of traffic, within [64 B, 64 KiB]. */
+    /** A bucket whose slices are about {@code millis} of traffic, within [64 B, 64 KiB]. */
     public static TokenBucket of(double bitsPerSecond, double millis) {
         long burst = (long) Math.max(64, Math.min(64 << 10, bitsPerSecond / 8 * millis / 1000));
         return new TokenBucket(bitsPerSecond, burst);
@@ -44,26 +50,27 @@ public final class TokenBucket {
         return burstBytes;
     }
 
-    /** Waits until {@code n} bytes may pass ({@code 1 <= n <= burstBytes}). */
+    /** The next bytes start a new transfer (a request, or an answer): time before them is idle time, not credit. */
+    public synchronized void begin() {
+        busy = false;
+    }
+
+    /** Waits until the link has carried {@code n} more bytes ({@code 1 <= n <= burstBytes}). */
     public void take(int n) {
         if (n < 1 || n > burstBytes) {
             throw new IllegalArgumentException("take 1.." + burstBytes + " bytes at a time, asked for " + n);
         }
-        long waitNanos;
+        long until;
         synchronized (this) {
-            refill();
-            tokens -= n;
-            waitNanos = tokens >= 0 ? 0 : (long) Math.ceil(-tokens * nanosPerByte);
+            long now = System.nanoTime();
+            // continuing a transfer: start where the last bytes ended, repaying oversleep; after idling: start now
+            long start = busy && now - freeAtNanos <= SLACK_NANOS ? freeAtNanos : Math.max(now, freeAtNanos);
+            freeAtNanos = start + (long) Math.ceil(n * nanosPerByte);
+            busy = true;
+            until = freeAtNanos;
         }
-        long until = System.nanoTime() + waitNanos;
-        for (long left = waitNanos; left > 0; left = until - System.nanoTime()) {
+        for (long left = until - System.nanoTime(); left > 0; left = until - System.nanoTime()) {
             LockSupport.parkNanos(left);
         }
-    }
-
-    private void refill() {
-        long now = System.nanoTime();
-        tokens = Math.min(burstBytes, tokens + (now - lastNanos) / nanosPerByte);
-        lastNanos = now;
     }
 }

@@ -73,7 +73,13 @@ public final class HeadCache {
             return join(running);
         }
         try {
-            Head h = builder.apply(key);
+            Head h;
+            synchronized (this) {
+                h = lru.get(key); // built by a request that finished between the lookup and now
+            }
+            if (h == null) {
+                h = builder.apply(key);
+            }
             ids.put(h.id(), key);
             put(key, h);
             mine.complete(h);

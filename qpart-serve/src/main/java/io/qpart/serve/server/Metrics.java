@@ -129,6 +129,12 @@ public final class Metrics {
         Runtime rt = Runtime.getRuntime();
         gauge(out, "qpart_jvm_heap_used_bytes", "Java heap in use.", rt.totalMemory() - rt.freeMemory());
         gauge(out, "qpart_jvm_heap_after_gc_bytes", "Java heap in use after the last collection of each heap pool.", heapAfterGc());
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                && os.getProcessCpuTime() >= 0) {
+            out.append("# HELP qpart_process_cpu_seconds_total CPU time of the server process.\n");
+            out.append("# TYPE qpart_process_cpu_seconds_total counter\n");
+            out.append("qpart_process_cpu_seconds_total ").append(os.getProcessCpuTime() / 1e9).append('\n');
+        }
         long rss = residentBytes();
         if (rss >= 0) {
             gauge(out, "qpart_process_resident_bytes", "Resident memory of the server process (Linux).", rss);
@@ -136,18 +142,33 @@ public final class Metrics {
         return out.toString();
     }
 
-    /** Heap used after the last collection, summed over the heap pools; -1 when the JVM does not say. */
+    /** Heap in use right after the most recent garbage collection (every heap pool); -1 before the first one or where the JVM does not say. */
     static long heapAfterGc() {
-        long sum = 0;
-        boolean any = false;
+        java.util.Set<String> heapPools = new java.util.HashSet<>();
         for (java.lang.management.MemoryPoolMXBean p : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-            java.lang.management.MemoryUsage u = p.getCollectionUsage();
-            if (p.getType() == java.lang.management.MemoryType.HEAP && u != null) {
-                sum += u.getUsed();
-                any = true;
+            if (p.getType() == java.lang.management.MemoryType.HEAP) {
+                heapPools.add(p.getName());
             }
         }
-        return any ? sum : -1;
+        com.sun.management.GcInfo latest = null;
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof com.sun.management.GarbageCollectorMXBean g) {
+                com.sun.management.GcInfo info = g.getLastGcInfo();
+                if (info != null && (latest == null || info.getEndTime() > latest.getEndTime())) {
+                    latest = info;
+                }
+            }
+        }
+        if (latest == null) {
+            return -1;
+        }
+        long sum = 0;
+        for (Map.Entry<String, java.lang.management.MemoryUsage> e : latest.getMemoryUsageAfterGc().entrySet()) {
+            if (heapPools.contains(e.getKey())) {
+                sum += e.getValue().getUsed();
+            }
+        }
+        return sum;
     }
 
     /** VmRSS of this process from /proc, in bytes; -1 where there is no /proc. */

@@ -38,12 +38,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The split-inference server (docs/protocol.md): the JDK's HTTP server with one virtual thread
@@ -60,7 +61,7 @@ public final class QpartServer implements AutoCloseable {
     private final Map<String, ServedModel> models;
     private final ServerConfig config;
     private final HttpServer http;
-    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("qpart-watchdog").factory());
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private final HeadCache heads;
     private final Metrics metrics = new Metrics();
@@ -100,6 +101,7 @@ public final class QpartServer implements AutoCloseable {
             throw new IllegalArgumentException("a server needs at least one model");
         }
         this.models = Map.copyOf(m);
+        timer.setRemoveOnCancelPolicy(true);
         this.heads = new HeadCache(config.headCacheBytes(), this::buildHead);
         this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 256);
         http.createContext("/", this::handle);
@@ -154,7 +156,7 @@ public final class QpartServer implements AutoCloseable {
         indexer.interrupt();
         http.stop(0);
         handlers.shutdownNow();
-        workers.shutdownNow();
+        timer.shutdownNow();
         for (TailRuntime t : tails.values()) {
             t.close();
         }
@@ -215,40 +217,69 @@ public final class QpartServer implements AutoCloseable {
         };
     }
 
+    /** Status and bytes sent of one answer, written by whoever answered (the handler or the watchdog). */
+    private static final class Outcome {
+        final AtomicBoolean claimed = new AtomicBoolean();
+        final CountDownLatch done = new CountDownLatch(1);
+        int status;
+        long sent;
+    }
+
     private void handle(HttpExchange ex) {
         long t0 = System.nanoTime();
         metrics.started();
         String route = route(ex.getRequestURI().getRawPath());
-        int status;
-        long sent = 0;
-        boolean abandoned = false;
+        Thread self = Thread.currentThread();
+        Outcome o = new Outcome();
+        // the watchdog answers 504 when the request overruns, then interrupts a read that is stuck
+        ScheduledFuture<?> watchdog = timer.schedule(() -> {
+            if (o.claimed.compareAndSet(false, true)) {
+                answer(ex, Response.error(504, "the request took longer than " + config.requestTimeout().toMillis() + " ms"), o);
+                self.interrupt();
+            }
+        }, config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
         Response r;
-        Future<Response> work = workers.submit(() -> dispatch(ex, route));
+        boolean abandoned = false;
         try {
-            r = work.get(config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            work.cancel(true);
-            r = Response.error(504, "the request took longer than " + config.requestTimeout().toMillis() + " ms");
-        } catch (InterruptedException e) {
-            work.cancel(true);
-            Thread.currentThread().interrupt();
-            r = Response.error(503, "the server is shutting down");
-        } catch (ExecutionException e) {
-            r = failure(e.getCause());
-            abandoned = e.getCause() instanceof ClientGone;
+            r = dispatch(ex, route);
+        } catch (Throwable t) {
+            r = failure(t);
+            abandoned = t instanceof ClientGone;
         }
-        status = abandoned ? 499 : r.status();
-        if (!abandoned) {
-            try {
-                sent = send(ex, r);
-            } catch (IOException | RuntimeException e) {
-                status = 499; // the client closed the connection before the answer was written
+        watchdog.cancel(false);
+        if (o.claimed.compareAndSet(false, true)) {
+            if (abandoned) {
+                o.status = 499;
+                o.done.countDown();
+            } else {
+                answer(ex, r, o);
             }
         }
+        while (true) {
+            try {
+                o.done.await();
+                break;
+            } catch (InterruptedException e) {
+                // the watchdog's own interrupt: it has answered or is about to; wait for it
+            }
+        }
+        Thread.interrupted(); // a late watchdog interrupt is meant for this request only
         Object in = ex.getAttribute(BYTES_IN);
-        metrics.record(route, status, System.nanoTime() - t0, in instanceof Long l ? l : 0, sent);
+        metrics.record(route, o.status, System.nanoTime() - t0, in instanceof Long l ? l : 0, o.sent);
         metrics.finished();
         ex.close(); // may wait while the server drains a body that was not read
+    }
+
+    /** Sends {@code r}, noting its status (499 when the client is gone) and size in {@code o}. */
+    private void answer(HttpExchange ex, Response r, Outcome o) {
+        try {
+            o.sent = send(ex, r);
+            o.status = r.status();
+        } catch (IOException | RuntimeException e) {
+            o.status = 499; // the client closed the connection before the answer was written
+        } finally {
+            o.done.countDown();
+        }
     }
 
     private static Response failure(Throwable t) {
