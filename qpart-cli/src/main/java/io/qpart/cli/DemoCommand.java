@@ -89,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--baseline-seconds", paramLabel = "S",
             description = "Run a baseline over the paced channel when its modelled time is at most S (default: ${DEFAULT-VALUE}); else modelled only.")
-    double baselineSeconds = 1.0;
+    double baselineSeconds = 0.5;
 
     /** One device of the fleet running one model. */
     record Member(String model, String device, String channel, double budget) {
