@@ -89,10 +89,19 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--baseline-seconds", paramLabel = "S",
             description = "Run a baseline over the paced channel when its modelled time is at most S (default: ${DEFAULT-VALUE}); else modelled only.")
-    double baselineSeconds = 1.0;
+    double baselineSeconds = 0.5;
 
     /** One device of the fleet running one model. */
     record Member(String model, String device, String channel, double budget) {
+        Member {
+            java.util.Objects.requireNonNull(model, "model");
+            java.util.Objects.requireNonNull(device, "device");
+            java.util.Objects.requireNonNull(channel, "channel");
+            if (!(budget > 0 && budget < 1)) {
+                throw new IllegalArgumentException("accuracy budget must be a fraction in (0, 1), was " + budget);
+            }
+        }
+
         String label() {
             return model + " " + device + "/" + channel + " " + PartitionExperiment.pct(budget) + "%";
         }

@@ -167,7 +167,12 @@ final class ExperimentCommand implements Callable<Integer> {
             p.put("channel", channel);
             p.put("server", server);
             p.put("maxAccuracyDrop", drop);
-            p.put("weights", Map.of("omega", weights[0], "xi", weights[1], "delta", weights[2], "epsilon", weights[3]));
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("omega", weights[0]);
+            w.put("xi", weights[1]);
+            w.put("delta", weights[2]);
+            w.put("epsilon", weights[3]);
+            p.put("weights", w);
             p.put("headHeld", headHeld);
             return p;
         }
@@ -228,7 +233,8 @@ final class ExperimentCommand implements Callable<Integer> {
             hashed.putAll(extraFiles);
             Map<String, String> extra = new LinkedHashMap<>();
             extra.put("model (recorded in the table)", exp.modelSha);
-            Provenance prov = Provenance.collect(exp.commandLine(), hashed, extra, seeds, new Main.Version().getVersion()[0]);
+            Map<String, String> seedsOrNone = seeds.isEmpty() ? Map.of("none", "this experiment draws nothing at random") : seeds;
+            Provenance prov = Provenance.collect(exp.commandLine(), hashed, extra, seedsOrNone, new Main.Version().getVersion()[0]);
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("experiment", exp.name());
             j.put("parameters", exp.parameters());

@@ -71,5 +71,8 @@ class DemoCommandTest {
         assertOneLineError(run("demo", "--fleet", "phone", "--out", dir.toString()), "DEVICE/CHANNEL");
         assertOneLineError(run("demo", "--fleet", "toaster/lte", "--out", dir.toString()), "toaster");
         assertOneLineError(run("demo", "--budgets", "2", "--out", dir.toString()), "(0, 1)");
+        assertOneLineError(run("demo", "--models", dir.resolve("none").toString(), "--data", DATA.resolve("mnist-test.npz").toString(), "--out",
+                dir.toString()), "expected a folder");
+        assertOneLineError(run("demo", "--data", dir.resolve("none.npz").toString(), "--out", dir.toString()), "no such data file");
     }
 }
