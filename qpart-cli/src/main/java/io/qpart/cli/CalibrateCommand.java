@@ -84,6 +84,12 @@ final class CalibrateCommand implements Callable<Integer> {
             description = "Robustness estimator: 'scaled' (measured noise scaled in Java, default) or 'inject' (a model run per bit-width 2..8).")
     String estimator = Estimator.SCALED.label();
 
+    @Option(names = "--effective-tolerance", paramLabel = "Z",
+            description = {"Replace a low-bit energy by its effective energy (the one at which the robustness curve gives the drop",
+                    "measured at that bit-width) when the two drops differ by more than Z standard errors of the measurement",
+                    "(default: 2; 'none' keeps the measured energies)."})
+    String effectiveTolerance;
+
     @Option(names = "--batch", paramLabel = "B", description = "Samples per inference call (default: ${DEFAULT-VALUE}).")
     int batch = Evaluation.DEFAULT_BATCH;
 
@@ -96,7 +102,7 @@ final class CalibrateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--samples must be >= 1, was " + samples);
         }
         CalibrationSettings settings = CalibrationSettings.of(Estimator.parse(estimator), fitBits, parseLowBits(lowBits), parseDrops(drops), batch,
-                common.threads());
+                common.threads()).withEffectiveTolerance(parseTolerance(effectiveTolerance));
         LoadedModel m = LoadedModel.load(model, common.threads());
         Dataset all = EvalCommand.loadData(m, data, labels, null);
         Dataset ds = select(all, samples, seed);
@@ -107,7 +113,8 @@ final class CalibrateCommand implements Callable<Integer> {
         }
         CalibrationFile file = new CalibrationFile(new CalibrationFile.Provenance(model.toString(), m.sha256(), data.toString(), ds.sha256(), seed,
                 qpartVersion(), OrtEnvironment.getEnvironment().getVersion(), Runtime.version().toString(),
-                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()), settings.fitBits(), settings.lowBits(), settings.workers(), cal);
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()), settings.fitBits(), settings.lowBits(), settings.workers(),
+                settings.effectiveTolerance(), cal);
         file.write(out);
         report(file);
         return 0;
@@ -152,6 +159,25 @@ final class CalibrateCommand implements Callable<Integer> {
             y[i] = all.label(indices[i]);
         }
         return Dataset.of(all.sampleShape(), x, y);
+    }
+
+    static double parseTolerance(String s) {
+        if (s == null) {
+            return CalibrationSettings.DEFAULT_EFFECTIVE_TOLERANCE;
+        }
+        if (s.trim().equals("none")) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double z;
+        try {
+            z = Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--effective-tolerance: expected a number of standard errors >= 0 or 'none', found '" + s + "'");
+        }
+        if (!(z >= 0) || Double.isInfinite(z)) {
+            throw new IllegalArgumentException("--effective-tolerance: expected a number of standard errors >= 0 or 'none', found '" + s + "'");
+        }
+        return z;
     }
 
     static int[] parseLowBits(List<String> items) {

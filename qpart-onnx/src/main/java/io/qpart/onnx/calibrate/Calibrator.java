@@ -3,8 +3,11 @@ package io.qpart.onnx.calibrate;
 import io.qpart.core.accuracy.Calibration;
 import io.qpart.core.accuracy.CutCalibration;
 import io.qpart.core.accuracy.DropCurve;
+import io.qpart.core.accuracy.EffectiveEnergy;
 import io.qpart.core.accuracy.EnergyModel;
 import io.qpart.core.accuracy.GainFit;
+import io.qpart.core.accuracy.MeasuredDrop;
+import io.qpart.core.accuracy.RobustnessCurve;
 import io.qpart.core.accuracy.NoiseCorrelations;
 import io.qpart.core.accuracy.TensorCalibration;
 import io.qpart.core.data.Dataset;
@@ -348,15 +351,69 @@ public final class Calibrator {
             this.settings = settings;
             this.groupOf = groupOf;
             this.runBits = runBits;
+            this.floatRight = new boolean[labels.length];
+            for (int i = 0; i < labels.length; i++) {
+                floatRight[i] = argmax(reference, i, classes) == labels[i];
+            }
+        }
+
+        private final boolean[] floatRight;
+
+        private static int argmax(float[] z, int row, int classes) {
+            int best = 0;
+            int off = row * classes;
+            for (int c = 1; c < classes; c++) {
+                if (z[off + c] > z[off + best]) {
+                    best = c;
+                }
+            }
+            return best;
+        }
+
+        /** The drop measured on the samples {@code use} accepts, against the float model on the same samples. */
+        private MeasuredDrop measured(int bits, float[] z, java.util.function.IntPredicate use) {
+            int n = 0;
+            int gained = 0;
+            int fixed = 0;
+            for (int i = 0; i < labels.length; i++) {
+                if (!use.test(i)) {
+                    continue;
+                }
+                n++;
+                boolean right = argmax(z, i, classes) == labels[i];
+                gained += floatRight[i] && !right ? 1 : 0;
+                fixed += !floatRight[i] && right ? 1 : 0;
+            }
+            return new MeasuredDrop(bits, n, gained, fixed);
+        }
+
+        /** Low-bit energies replaced by effective ones where the measured drop disagrees with the curve. */
+        private EnergyModel effective(EnergyModel model, RobustnessCurve curve, List<MeasuredDrop> measured) {
+            EnergyModel m = model;
+            int[] low = model.lowBits();
+            double[] energy = model.lowEnergies();
+            for (int l = 0; l < low.length; l++) {
+                for (MeasuredDrop d : measured) {
+                    if (d.bits() == low[l]) {
+                        m = m.withEffective(low[l], EffectiveEnergy.of(curve, energy[l], d, settings.effectiveTolerance()));
+                    }
+                }
+            }
+            return m;
         }
 
         TensorCalibration tensor(String name, String op, long elements, int position, float[][] runs) {
             int n = labels.length;
             EnergyModel model;
             DropCurve curve;
+            List<MeasuredDrop> measured = new ArrayList<>();
             if (settings.estimator() == Estimator.SCALED) {
                 float[] z = runs[0];
                 int groups = runBits.length;
+                for (int g = 0; g < groups; g++) {
+                    int group = g;
+                    measured.add(measured(runBits[g], z, i -> groupOf[i] == group));
+                }
                 double[] energy = new double[groups];
                 int[] count = new int[groups];
                 for (int i = 0; i < n; i++) {
@@ -405,12 +462,14 @@ public final class Calibrator {
                     }
                     energy[r] = e / n;
                     drop[r] = floatAccuracy - (double) BatchRunner.correct(z, classes, labels, 0) / n;
+                    measured.add(measured(runBits[r], z, i -> true));
                 }
                 model = energyModel(runBits, energy);
                 curve = DropCurve.fromPoints(energy, drop, settings.monotone());
             }
-            return new TensorCalibration(name, op, elements, position, model, curve.robustness(settings.drops()),
-                    curve.robustness(settings.curveDrops()));
+            RobustnessCurve fine = curve.robustness(settings.curveDrops());
+            return new TensorCalibration(name, op, elements, position, effective(model, fine, measured), curve.robustness(settings.drops()),
+                    fine, measured);
         }
 
         private boolean[] fitGroups(int[] bits) {
