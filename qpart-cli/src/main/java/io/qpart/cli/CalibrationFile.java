@@ -32,12 +32,14 @@ import java.util.Objects;
  * @param provenance what made the file
  * @param fitBits    bit-widths of the gain fit
  * @param lowBits    bit-widths below the fit whose energies were measured
+ * @param fullBits   low bit-widths at which every weight also ran on every sample (empty in version 1 files)
  * @param workers    sessions run at once
  * @param effectiveTolerance standard errors by which a low-bit drop had to disagree with the curve before its energy
  *                   was replaced by the effective one; {@code +∞}: never (version 1 files)
  * @param calibration the model
  */
-record CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int workers, double effectiveTolerance, Calibration calibration) {
+record CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int[] fullBits, int workers, double effectiveTolerance,
+                       Calibration calibration) {
     static final String FORMAT = "qpart-calibration";
     /** Version written: 2 adds the measured single-tensor drops and the effective low-bit energies. */
     static final int VERSION = 2;
@@ -67,7 +69,7 @@ record CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int 
 
     /** A file whose low-bit energies are used as measured. */
     CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int workers, Calibration calibration) {
-        this(provenance, fitBits, lowBits, workers, Double.POSITIVE_INFINITY, calibration);
+        this(provenance, fitBits, lowBits, new int[0], workers, Double.POSITIVE_INFINITY, calibration);
     }
 
     CalibrationFile {
@@ -78,6 +80,12 @@ record CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int 
         Objects.requireNonNull(calibration, "calibration");
         fitBits = fitBits.clone();
         lowBits = lowBits.clone();
+        fullBits = fullBits.clone();
+    }
+
+    @Override
+    public int[] fullBits() {
+        return fullBits.clone();
     }
 
     @Override
@@ -114,6 +122,10 @@ record CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int 
         ArrayNode lbs = s.putArray("lowBits");
         for (int b : lowBits) {
             lbs.add(b);
+        }
+        ArrayNode fub = s.putArray("fullBits");
+        for (int b : fullBits) {
+            fub.add(b);
         }
         s.put("alpha", AccuracyModel.ALPHA);
         s.put("workers", workers);
@@ -324,7 +336,7 @@ record CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int 
                 root.path("floatPassSeconds").asDouble());
         double tolerance = version == 1 || s.path("effectiveTolerance").isNull() || s.path("effectiveTolerance").isMissingNode()
                 ? Double.POSITIVE_INFINITY : s.path("effectiveTolerance").asDouble();
-        return new CalibrationFile(prov, fitBits, ints(s.path("lowBits")), s.path("workers").asInt(1), tolerance, cal);
+        return new CalibrationFile(prov, fitBits, ints(s.path("lowBits")), ints(s.path("fullBits")), s.path("workers").asInt(1), tolerance, cal);
     }
 
     private static TensorCalibration model(JsonNode o, String name, String op, long elements, int position, double[] drops,

@@ -42,7 +42,9 @@ class AccuracyCommandsTest {
     void theCalibrationFileIsVersionedAndRecordsProvenanceAndTiming() throws IOException {
         JsonNode f = json(Files.readString(cal));
         assertThat(f.get("format").asText()).isEqualTo("qpart-calibration");
-        assertThat(f.get("version").asInt()).isEqualTo(1);
+        assertThat(f.get("version").asInt()).isEqualTo(2);
+        assertThat(f.get("settings").get("fullBits").get(0).asInt()).isEqualTo(3);
+        assertThat(f.get("settings").get("effectiveTolerance").asDouble()).isEqualTo(2.0);
         JsonNode p = f.get("provenance");
         assertThat(p.get("modelSha256").asText()).hasSize(64);
         assertThat(p.get("dataSha256").asText()).hasSize(64);
@@ -56,6 +58,10 @@ class AccuracyCommandsTest {
         JsonNode t = f.get("tensors").get(0);
         assertThat(t.get("name").asText()).isEqualTo("fc1.weight");
         assertThat(t.get("t").has("0.0025")).isTrue();
+        // the 3-bit drop is measured on all 200 samples, the other bit-widths on their groups
+        assertThat(t.get("measuredDrops").get(1).get("bits").asInt()).isEqualTo(3);
+        assertThat(t.get("measuredDrops").get(1).get("samples").asInt()).isEqualTo(200);
+        assertThat(t.get("lowBitEnergies").get(0).has("effectiveEnergy")).isTrue();
         assertThat(f.get("cuts").get(0).get("tensors").get(0).asText()).isEqualTo("input");
         // decode and encode again: byte for byte
         CalibrationFile back = CalibrationFile.read(cal);

@@ -33,7 +33,7 @@ class CalibrationFileTest {
         if (!version2) {
             return new TensorCalibration(name, op, elements, position, e, new RobustnessCurve(DROPS, t), new RobustnessCurve(CURVE, curve));
         }
-        List<MeasuredDrop> measured = List.of(new MeasuredDrop(2, 250, 40, 1), new MeasuredDrop(3, 250, 6, 2), new MeasuredDrop(4, 250, 1, 1),
+        List<MeasuredDrop> measured = List.of(new MeasuredDrop(2, 250, 40, 1), new MeasuredDrop(3, 1000, 6, 2), new MeasuredDrop(4, 250, 1, 1),
                 new MeasuredDrop(6, 250, 0, 0));
         return new TensorCalibration(name, op, elements, position, e.withEffective(3, gain / 8), new RobustnessCurve(DROPS, t),
                 new RobustnessCurve(CURVE, curve), measured);
@@ -57,7 +57,7 @@ class CalibrationFileTest {
         Calibration cal = new Calibration("scaled", 1000, 10, 0.985, DROPS, CURVE, List.of(w), cuts, corr, 4.5, 0.25);
         CalibrationFile.Provenance p = new CalibrationFile.Provenance("models/tiny.onnx", "ab".repeat(32), "data/cal.npz", "cd".repeat(32), 7,
                 "0.1.0", "1.29.0", "21.0.5", "2026-11-27T06:00:00Z");
-        return version2 ? new CalibrationFile(p, new int[]{4, 6}, new int[]{2, 3}, 2, 2.0, cal)
+        return version2 ? new CalibrationFile(p, new int[]{4, 6}, new int[]{2, 3}, new int[]{3}, 2, 2.0, cal)
                 : new CalibrationFile(p, new int[]{4, 6}, new int[]{2, 3}, 2, cal);
     }
 
@@ -79,6 +79,7 @@ class CalibrationFileTest {
         assertThat(f.calibration()).isEqualTo(golden().calibration());
         assertThat(f.provenance()).isEqualTo(golden().provenance());
         assertThat(f.effectiveTolerance()).isEqualTo(2.0);
+        assertThat(f.fullBits()).containsExactly(3);
         assertThat(f.calibration().weight("fc.weight").measured()).hasSize(4);
         assertThat(f.calibration().weight("fc.weight").energy().energy(3)).isEqualTo(12.5 / 8);
         assertThat(f.toJson() + "\n").isEqualTo(text);
@@ -90,6 +91,7 @@ class CalibrationFileTest {
         CalibrationFile f = CalibrationFile.parse(goldenText("calibration-v1.json"));
         assertThat(f.calibration()).isEqualTo(golden(false).calibration());
         assertThat(f.effectiveTolerance()).isInfinite();
+        assertThat(f.fullBits()).isEmpty();
         assertThat(f.calibration().weight("fc.weight").measured()).isEmpty();
         assertThat(f.calibration().weight("fc.weight").energy().energy(3)).isEqualTo(12.5 / 20);
         assertThat(f.toJson()).contains("\"version\" : 2");

@@ -148,7 +148,8 @@ public final class Calibrator {
         int[] runBits = settings.estimator() == Estimator.SCALED ? settings.groupBits() : settings.injectBits();
         int jobsPerWeight = settings.estimator() == Estimator.SCALED ? groups : runBits.length;
         int jobsPerCut = settings.estimator() == Estimator.SCALED ? 1 : runBits.length;
-        progress.start(1L + (long) weights.size() * jobsPerWeight + (long) cuts.size() * jobsPerCut);
+        int[] fullBits = settings.estimator() == Estimator.SCALED ? settings.fullBits() : new int[0];
+        progress.start(1L + (long) weights.size() * (jobsPerWeight + fullBits.length) + (long) cuts.size() * jobsPerCut);
 
         ReferencePass ref = ReferencePass.run(analysis, data, input, logitsName, classes, settings.batchSize(), settings.workers(), pool);
         progress.step();
@@ -192,6 +193,18 @@ public final class Calibrator {
                 }));
                 jobTarget.add(new int[]{j, r, from, to});
             }
+            // the low bit-widths whose drop every sample measures: one more tail pass each
+            for (int f = 0; f < fullBits.length; f++) {
+                int bits = fullBits[f];
+                long cost = (c.tailMacs() + totalMacs / 100) * samples;
+                jobs.add(new Job(w.name() + "@" + bits + " (all samples)", cost, () -> {
+                    byte[] bytes = WeightQuantizer.fakeQuantize(tail, new BitWidths(Map.of(w.name(), bits))).toByteArray();
+                    try (CalSession s = CalSession.create(bytes)) {
+                        return BatchRunner.logits(s, logitsName, in, 0, samples, settings.batchSize(), null, classes);
+                    }
+                }));
+                jobTarget.add(new int[]{j, -1 - f, 0, samples});
+            }
         }
         for (Cut c : cuts) {
             Onnx.Model tail = tails[c.index()];
@@ -231,10 +244,13 @@ public final class Calibrator {
         int tensors = weights.size() + cuts.size();
         int runsPerTensor = Math.max(jobsPerWeight, jobsPerCut);
         float[][][] noisy = new float[tensors][runsPerTensor][];
+        float[][][] full = new float[weights.size()][fullBits.length][];
         for (int i = 0; i < jobs.size(); i++) {
             int[] t = jobTarget.get(i);
             float[] z = Jobs.await(futures.get(i), jobs.get(i).what(), futures);
-            if (groups > 1) {
+            if (t[1] < 0) {
+                full[t[0]][-1 - t[1]] = z;
+            } else if (groups > 1) {
                 if (noisy[t[0]][0] == null) {
                     noisy[t[0]][0] = new float[samples * classes];
                 }
@@ -248,12 +264,12 @@ public final class Calibrator {
         List<TensorCalibration> weightCals = new ArrayList<>();
         for (int j = 0; j < weights.size(); j++) {
             WeightRef w = weights.get(j);
-            weightCals.add(asm.tensor(w.name(), w.op(), w.params(), w.position(), noisy[j]));
+            weightCals.add(asm.tensor(w.name(), w.op(), w.params(), w.position(), noisy[j], fullBits, full[j]));
         }
         List<CutCalibration> cutCals = new ArrayList<>();
         for (Cut c : cuts) {
             TensorCalibration act = asm.tensor(String.join(", ", c.tensors()), TensorCalibration.ACTIVATION, c.elements(), c.position(),
-                    noisy[weights.size() + c.index()]);
+                    noisy[weights.size() + c.index()], new int[0], new float[0][]);
             cutCals.add(new CutCalibration(c.index(), c.position(), c.tensors(), c.elements(),
                     c.headWeights().stream().map(WeightRef::name).toList(), act));
         }
@@ -402,7 +418,11 @@ public final class Calibrator {
             return m;
         }
 
-        TensorCalibration tensor(String name, String op, long elements, int position, float[][] runs) {
+        /**
+         * @param fullBits bit-widths also run on every sample ({@code fullRuns[f]} the logits), whose measured drops
+         *                 replace those of the groups
+         */
+        TensorCalibration tensor(String name, String op, long elements, int position, float[][] runs, int[] fullBits, float[][] fullRuns) {
             int n = labels.length;
             EnergyModel model;
             DropCurve curve;
@@ -467,6 +487,12 @@ public final class Calibrator {
                 model = energyModel(runBits, energy);
                 curve = DropCurve.fromPoints(energy, drop, settings.monotone());
             }
+            for (int f = 0; f < fullBits.length; f++) {
+                int bits = fullBits[f];
+                measured.removeIf(d -> d.bits() == bits);
+                measured.add(measured(bits, fullRuns[f], i -> true));
+            }
+            measured.sort(java.util.Comparator.comparingInt(MeasuredDrop::bits));
             RobustnessCurve fine = curve.robustness(settings.curveDrops());
             return new TensorCalibration(name, op, elements, position, effective(model, fine, measured), curve.robustness(settings.drops()),
                     fine, measured);
