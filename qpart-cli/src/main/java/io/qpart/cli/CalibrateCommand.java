@@ -92,7 +92,7 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Option(names = "--full-bits", paramLabel = "LIST", split = ",",
             description = {"Low bit-widths at which every weight also runs on every calibration sample (one more tail pass each), so",
-                    "that its drop there is measured on all samples (default: 3; 'none' for the groups alone)."})
+                    "that its drop there is measured on all samples rather than one group (default: none)."})
     List<String> fullBits;
 
     @Option(names = "--batch", paramLabel = "B", description = "Samples per inference call (default: ${DEFAULT-VALUE}).")

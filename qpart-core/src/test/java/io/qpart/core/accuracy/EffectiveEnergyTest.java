@@ -30,6 +30,15 @@ class EffectiveEnergyTest {
     }
 
     @Test
+    void theChurnMarginAddsTheChangesThatCancelToTheBinomialVariance() {
+        assertThat(AccuracyModel.withMargin(0.01, 1.5, 1000, 0)).isEqualTo(AccuracyModel.withMargin(0.01, 1.5, 1000));
+        assertThat(AccuracyModel.withMargin(0.01, 1.5, 1000, 0.004)).isCloseTo(0.01 + 1.5 * Math.sqrt((0.01 * 0.99 + 0.004) / 1000),
+                within(1e-15));
+        assertThat(AccuracyModel.withMargin(0.999, 3, 10, 0.5)).isEqualTo(1.0);
+        assertThatThrownBy(() -> AccuracyModel.withMargin(0.01, 1, 10, -0.1)).hasMessageContaining("churn floor");
+    }
+
+    @Test
     void forDropInvertsTheSingleTensorPrediction() {
         RobustnessCurve c = linear();
         for (double drop : new double[]{0.0005, 0.003, 0.0123, 0.07}) {

@@ -193,17 +193,30 @@ public final class Calibrator {
                 }));
                 jobTarget.add(new int[]{j, r, from, to});
             }
-            // the low bit-widths whose drop every sample measures: one more tail pass each
+            // the low bit-widths whose drop every sample measures: one more tail pass each, over the
+            // samples outside the group that already ran at that bit-width (their rows stay 0)
             for (int f = 0; f < fullBits.length; f++) {
                 int bits = fullBits[f];
-                long cost = (c.tailMacs() + totalMacs / 100) * samples;
+                int g = Arrays.binarySearch(runBits, bits);
+                int skipFrom = groups > 1 ? groupStart[g] : 0;
+                int skipTo = groups > 1 ? groupStart[g + 1] : 0;
+                long cost = (c.tailMacs() + totalMacs / 100) * (samples - (skipTo - skipFrom));
                 jobs.add(new Job(w.name() + "@" + bits + " (all samples)", cost, () -> {
                     byte[] bytes = WeightQuantizer.fakeQuantize(tail, new BitWidths(Map.of(w.name(), bits))).toByteArray();
+                    float[] z = new float[samples * classes];
                     try (CalSession s = CalSession.create(bytes)) {
-                        return BatchRunner.logits(s, logitsName, in, 0, samples, settings.batchSize(), null, classes);
+                        if (skipFrom > 0) {
+                            float[] a = BatchRunner.logits(s, logitsName, in, 0, skipFrom, settings.batchSize(), null, classes);
+                            System.arraycopy(a, 0, z, 0, a.length);
+                        }
+                        if (skipTo < samples) {
+                            float[] b = BatchRunner.logits(s, logitsName, in, skipTo, samples, settings.batchSize(), null, classes);
+                            System.arraycopy(b, 0, z, skipTo * classes, b.length);
+                        }
                     }
+                    return z;
                 }));
-                jobTarget.add(new int[]{j, -1 - f, 0, samples});
+                jobTarget.add(new int[]{j, -1 - f, skipFrom, skipTo});
             }
         }
         for (Cut c : cuts) {
@@ -490,7 +503,15 @@ public final class Calibrator {
             for (int f = 0; f < fullBits.length; f++) {
                 int bits = fullBits[f];
                 measured.removeIf(d -> d.bits() == bits);
-                measured.add(measured(bits, fullRuns[f], i -> true));
+                // the group that ran at these bits keeps its rows; the full-sample run holds the others
+                float[] all = fullRuns[f].clone();
+                int g = Arrays.binarySearch(runBits, bits);
+                for (int i = 0; i < n; i++) {
+                    if (runBits.length > 1 && groupOf[i] == g) {
+                        System.arraycopy(runs[0], i * classes, all, i * classes, classes);
+                    }
+                }
+                measured.add(measured(bits, all, i -> true));
             }
             measured.sort(java.util.Comparator.comparingInt(MeasuredDrop::bits));
             RobustnessCurve fine = curve.robustness(settings.curveDrops());

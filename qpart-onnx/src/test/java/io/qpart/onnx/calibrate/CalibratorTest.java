@@ -174,7 +174,7 @@ class CalibratorTest {
                 seen.add("step");
             }
         };
-        Calibration cal = Calibrator.calibrate(a, ds, settings(Estimator.SCALED), pool, progress);
+        Calibration cal = Calibrator.calibrate(a, ds, settings(Estimator.SCALED).withFullBits(new int[]{3}), pool, progress);
         // per weight: one run per sample group (2, 3, 4, 6 bits) and one at 3 bits over every sample
         assertThat(seen.get(0)).isEqualTo("start " + (1 + 3 * 5 + a.cuts().size()));
         assertThat(seen).hasSize(1 + 1 + 3 * 5 + a.cuts().size());
