@@ -7,8 +7,8 @@ import io.qpart.core.accuracy.EffectiveEnergy;
 import io.qpart.core.accuracy.EnergyModel;
 import io.qpart.core.accuracy.GainFit;
 import io.qpart.core.accuracy.MeasuredDrop;
-import io.qpart.core.accuracy.RobustnessCurve;
 import io.qpart.core.accuracy.NoiseCorrelations;
+import io.qpart.core.accuracy.RobustnessCurve;
 import io.qpart.core.accuracy.TensorCalibration;
 import io.qpart.core.data.Dataset;
 import io.qpart.onnx.graph.Cut;
@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.IntPredicate;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -52,6 +53,11 @@ import java.util.function.IntUnaryOperator;
  *       ({@link DropCurve#fromScaledNoise}).</li>
  *   <li>{@link Estimator#INJECT}: every sample at every bit-width of a range, robustness from the
  *       measured (energy, drop) points.</li>
+ *   <li>Every run also yields the single-tensor drop at its bit-width (errors gained and fixed
+ *       against the float model on the same samples); with {@link CalibrationSettings#fullBits()}
+ *       a weight runs once more at those bit-widths on the samples outside their group. Where a
+ *       low-bit drop disagrees with the curve, the energy there becomes the effective energy
+ *       ({@link EffectiveEnergy}).</li>
  * </ol>
  * Runs are spread over the executor, one single-threaded ONNX Runtime session per job.
  */
@@ -370,6 +376,8 @@ public final class Calibrator {
         private final CalibrationSettings settings;
         private final int[] groupOf;
         private final int[] runBits;
+        /** Whether the float model classifies each sample right. */
+        private final boolean[] floatRight;
 
         Assembler(float[] reference, int[] labels, int classes, double floatAccuracy, CalibrationSettings settings, int[] groupOf,
                   int[] runBits) {
@@ -380,27 +388,16 @@ public final class Calibrator {
             this.settings = settings;
             this.groupOf = groupOf;
             this.runBits = runBits;
+            int[] predicted = BatchRunner.classes(reference, classes);
             this.floatRight = new boolean[labels.length];
             for (int i = 0; i < labels.length; i++) {
-                floatRight[i] = argmax(reference, i, classes) == labels[i];
+                floatRight[i] = predicted[i] == labels[i];
             }
-        }
-
-        private final boolean[] floatRight;
-
-        private static int argmax(float[] z, int row, int classes) {
-            int best = 0;
-            int off = row * classes;
-            for (int c = 1; c < classes; c++) {
-                if (z[off + c] > z[off + best]) {
-                    best = c;
-                }
-            }
-            return best;
         }
 
         /** The drop measured on the samples {@code use} accepts, against the float model on the same samples. */
-        private MeasuredDrop measured(int bits, float[] z, java.util.function.IntPredicate use) {
+        private MeasuredDrop measured(int bits, float[] z, IntPredicate use) {
+            int[] predicted = BatchRunner.classes(z, classes);
             int n = 0;
             int gained = 0;
             int fixed = 0;
@@ -409,7 +406,7 @@ public final class Calibrator {
                     continue;
                 }
                 n++;
-                boolean right = argmax(z, i, classes) == labels[i];
+                boolean right = predicted[i] == labels[i];
                 gained += floatRight[i] && !right ? 1 : 0;
                 fixed += !floatRight[i] && right ? 1 : 0;
             }
@@ -513,7 +510,7 @@ public final class Calibrator {
                 }
                 measured.add(measured(bits, all, i -> true));
             }
-            measured.sort(java.util.Comparator.comparingInt(MeasuredDrop::bits));
+            measured.sort(Comparator.comparingInt(MeasuredDrop::bits));
             RobustnessCurve fine = curve.robustness(settings.curveDrops());
             return new TensorCalibration(name, op, elements, position, effective(model, fine, measured), curve.robustness(settings.drops()),
                     fine, measured);
