@@ -84,6 +84,17 @@ final class CalibrateCommand implements Callable<Integer> {
             description = "Robustness estimator: 'scaled' (measured noise scaled in Java, default) or 'inject' (a model run per bit-width 2..8).")
     String estimator = Estimator.SCALED.label();
 
+    @Option(names = "--effective-tolerance", paramLabel = "Z",
+            description = {"Replace a low-bit energy by its effective energy (the one at which the robustness curve gives the drop",
+                    "measured at that bit-width) when the two drops differ by more than Z standard errors of the measurement",
+                    "(default: 2; 'none' keeps the measured energies)."})
+    String effectiveTolerance;
+
+    @Option(names = "--full-bits", paramLabel = "LIST", split = ",",
+            description = {"Low bit-widths at which every weight also runs on every calibration sample (one more tail pass each), so",
+                    "that its drop there is measured on all samples rather than one group (default: none)."})
+    List<String> fullBits;
+
     @Option(names = "--batch", paramLabel = "B", description = "Samples per inference call (default: ${DEFAULT-VALUE}).")
     int batch = Evaluation.DEFAULT_BATCH;
 
@@ -96,7 +107,10 @@ final class CalibrateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--samples must be >= 1, was " + samples);
         }
         CalibrationSettings settings = CalibrationSettings.of(Estimator.parse(estimator), fitBits, parseLowBits(lowBits), parseDrops(drops), batch,
-                common.threads());
+                common.threads()).withEffectiveTolerance(parseTolerance(effectiveTolerance));
+        if (fullBits != null) {
+            settings = settings.withFullBits(parseBits(fullBits, "--full-bits", CalibrationSettings.DEFAULT_FULL_BITS));
+        }
         LoadedModel m = LoadedModel.load(model, common.threads());
         Dataset all = EvalCommand.loadData(m, data, labels, null);
         Dataset ds = select(all, samples, seed);
@@ -107,7 +121,8 @@ final class CalibrateCommand implements Callable<Integer> {
         }
         CalibrationFile file = new CalibrationFile(new CalibrationFile.Provenance(model.toString(), m.sha256(), data.toString(), ds.sha256(), seed,
                 qpartVersion(), OrtEnvironment.getEnvironment().getVersion(), Runtime.version().toString(),
-                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()), settings.fitBits(), settings.lowBits(), settings.workers(), cal);
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()), settings.fitBits(), settings.lowBits(), settings.fullBits(),
+                settings.workers(), settings.effectiveTolerance(), cal);
         file.write(out);
         report(file);
         return 0;
@@ -154,9 +169,33 @@ final class CalibrateCommand implements Callable<Integer> {
         return Dataset.of(all.sampleShape(), x, y);
     }
 
+    static double parseTolerance(String s) {
+        if (s == null) {
+            return CalibrationSettings.DEFAULT_EFFECTIVE_TOLERANCE;
+        }
+        if (s.trim().equals("none")) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double z;
+        try {
+            z = Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--effective-tolerance: expected a number of standard errors >= 0 or 'none', found '" + s + "'");
+        }
+        if (!(z >= 0) || Double.isInfinite(z)) {
+            throw new IllegalArgumentException("--effective-tolerance: expected a number of standard errors >= 0 or 'none', found '" + s + "'");
+        }
+        return z;
+    }
+
     static int[] parseLowBits(List<String> items) {
+        return parseBits(items, "--low-bits", CalibrationSettings.DEFAULT_LOW_BITS);
+    }
+
+    /** A list of bit-widths or 'none'; {@code defaults} when not given. */
+    static int[] parseBits(List<String> items, String option, int[] defaults) {
         if (items == null) {
-            return CalibrationSettings.DEFAULT_LOW_BITS.clone();
+            return defaults.clone();
         }
         if (items.size() == 1 && items.get(0).trim().equals("none")) {
             return new int[0];
@@ -166,7 +205,7 @@ final class CalibrateCommand implements Callable<Integer> {
             try {
                 b[i] = Integer.parseInt(items.get(i).trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--low-bits: expected bit-widths or 'none', found '" + items.get(i) + "'");
+                throw new IllegalArgumentException(option + ": expected bit-widths or 'none', found '" + items.get(i) + "'");
             }
         }
         return b;
@@ -203,9 +242,25 @@ final class CalibrateCommand implements Callable<Integer> {
         return CalibrationFile.key(fraction * 100) + "%";
     }
 
+    /** How many low-bit energies (weights and activations, all low bit-widths) were replaced by effective ones. */
+    static int replacedEnergies(Calibration c) {
+        int n = 0;
+        List<TensorCalibration> all = new java.util.ArrayList<>(c.weights());
+        c.cuts().forEach(k -> all.add(k.activation()));
+        for (TensorCalibration t : all) {
+            double[] m = t.energy().lowEnergies();
+            double[] e = t.energy().lowEffective();
+            for (int i = 0; i < m.length; i++) {
+                n += m[i] != e[i] ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
     private void report(CalibrationFile file) {
         Calibration c = file.calibration();
         PrintWriter o = spec.commandLine().getOut();
+        int replaced = replacedEnergies(c);
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("out", out.toString());
@@ -216,6 +271,7 @@ final class CalibrateCommand implements Callable<Integer> {
             j.put("calibrationSeconds", c.calibrationSeconds());
             j.put("floatPassSeconds", c.floatPassSeconds());
             j.put("ratio", c.ratio());
+            j.put("effectiveEnergies", replaced);
             o.println(Json.write(j));
             return;
         }
@@ -234,6 +290,9 @@ final class CalibrateCommand implements Callable<Integer> {
         for (CutCalibration k : c.cuts()) {
             o.println(row("cut " + k.index() + " activation", "", k.elements(), k.activation()));
         }
+        o.printf("low bits     %d of the energies at %s bits replaced by effective ones (measured drop > %s standard errors off the curve)%n",
+                replaced, java.util.Arrays.toString(file.lowBits()),
+                Double.isInfinite(file.effectiveTolerance()) ? "infinite" : String.valueOf(file.effectiveTolerance()));
         o.printf("time         calibration %.2f s, one float32 pass %.3f s: ratio %.1fx (%d workers)%n", c.calibrationSeconds(),
                 c.floatPassSeconds(), c.ratio(), file.workers());
         o.printf("wrote        %s%n", out);

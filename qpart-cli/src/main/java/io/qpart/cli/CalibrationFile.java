@@ -10,6 +10,7 @@ import io.qpart.core.accuracy.Calibration;
 import io.qpart.core.accuracy.CutCalibration;
 import io.qpart.core.accuracy.EnergyModel;
 import io.qpart.core.accuracy.GainFit;
+import io.qpart.core.accuracy.MeasuredDrop;
 import io.qpart.core.accuracy.NoiseCorrelations;
 import io.qpart.core.accuracy.RobustnessCurve;
 import io.qpart.core.accuracy.TensorCalibration;
@@ -31,12 +32,19 @@ import java.util.Objects;
  * @param provenance what made the file
  * @param fitBits    bit-widths of the gain fit
  * @param lowBits    bit-widths below the fit whose energies were measured
+ * @param fullBits   low bit-widths at which every weight also ran on every sample (empty in version 1 files)
  * @param workers    sessions run at once
+ * @param effectiveTolerance standard errors by which a low-bit drop had to disagree with the curve before its energy
+ *                   was replaced by the effective one; {@code +∞}: never (version 1 files)
  * @param calibration the model
  */
-record CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int workers, Calibration calibration) {
+record CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int[] fullBits, int workers, double effectiveTolerance,
+                       Calibration calibration) {
     static final String FORMAT = "qpart-calibration";
-    static final int VERSION = 1;
+    /** Version written: 2 adds the measured single-tensor drops and the effective low-bit energies. */
+    static final int VERSION = 2;
+    /** Oldest version read: 1, whose low-bit energies are used as measured. */
+    static final int MIN_VERSION = 1;
 
     /**
      * Where a calibration came from.
@@ -59,11 +67,25 @@ record CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int 
         }
     }
 
+    /** A file whose low-bit energies are used as measured. */
+    CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int workers, Calibration calibration) {
+        this(provenance, fitBits, lowBits, new int[0], workers, Double.POSITIVE_INFINITY, calibration);
+    }
+
     CalibrationFile {
         Objects.requireNonNull(provenance, "provenance");
+        if (!(effectiveTolerance >= 0)) {
+            throw new IllegalArgumentException("effective-energy tolerance must be >= 0 or infinite, was " + effectiveTolerance);
+        }
         Objects.requireNonNull(calibration, "calibration");
         fitBits = fitBits.clone();
         lowBits = lowBits.clone();
+        fullBits = fullBits.clone();
+    }
+
+    @Override
+    public int[] fullBits() {
+        return fullBits.clone();
     }
 
     @Override
@@ -101,8 +123,13 @@ record CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int 
         for (int b : lowBits) {
             lbs.add(b);
         }
+        ArrayNode fub = s.putArray("fullBits");
+        for (int b : fullBits) {
+            fub.add(b);
+        }
         s.put("alpha", AccuracyModel.ALPHA);
         s.put("workers", workers);
+        putDouble(s, "effectiveTolerance", effectiveTolerance);
         root.put("calibrationSeconds", calibration.calibrationSeconds());
         root.put("floatPassSeconds", calibration.floatPassSeconds());
         root.put("ratio", calibration.ratio());
@@ -179,10 +206,20 @@ record CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int 
         ArrayNode low = o.putArray("lowBitEnergies");
         int[] lb = t.energy().lowBits();
         double[] le = t.energy().lowEnergies();
+        double[] ee = t.energy().lowEffective();
         for (int i = 0; i < lb.length; i++) {
             ObjectNode f = low.addObject();
             f.put("bits", lb[i]);
             f.put("meanEnergy", le[i]);
+            f.put("effectiveEnergy", ee[i]);
+        }
+        ArrayNode md = o.putArray("measuredDrops");
+        for (MeasuredDrop d : t.measured()) {
+            ObjectNode f = md.addObject();
+            f.put("bits", d.bits());
+            f.put("samples", d.samples());
+            f.put("gained", d.gained());
+            f.put("fixed", d.fixed());
         }
         ObjectNode tt = o.putObject("t");
         RobustnessCurve r = t.robustness();
@@ -252,8 +289,8 @@ record CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int 
             throw new IllegalArgumentException("expected format '" + FORMAT + "', found '" + format + "'");
         }
         int version = root.path("version").asInt(-1);
-        if (version != VERSION) {
-            throw new IllegalArgumentException("expected version " + VERSION + ", found " + root.path("version"));
+        if (version < MIN_VERSION || version > VERSION) {
+            throw new IllegalArgumentException("expected version " + MIN_VERSION + " to " + VERSION + ", found " + root.path("version"));
         }
         JsonNode p = need(root, "provenance");
         Provenance prov = new Provenance(p.path("model").asText(""), needText(p, "modelSha256"), p.path("data").asText(""),
@@ -297,7 +334,9 @@ record CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int 
         Calibration cal = new Calibration(needText(s, "estimator"), need(root, "samples").asInt(), need(root, "classes").asInt(),
                 need(root, "floatAccuracy").asDouble(), drops, curveDrops, weights, cuts, nc, root.path("calibrationSeconds").asDouble(),
                 root.path("floatPassSeconds").asDouble());
-        return new CalibrationFile(prov, fitBits, ints(s.path("lowBits")), s.path("workers").asInt(1), cal);
+        double tolerance = version == 1 || s.path("effectiveTolerance").isNull() || s.path("effectiveTolerance").isMissingNode()
+                ? Double.POSITIVE_INFINITY : s.path("effectiveTolerance").asDouble();
+        return new CalibrationFile(prov, fitBits, ints(s.path("lowBits")), ints(s.path("fullBits")), s.path("workers").asInt(1), tolerance, cal);
     }
 
     private static TensorCalibration model(JsonNode o, String name, String op, long elements, int position, double[] drops,
@@ -314,9 +353,16 @@ record CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int 
         JsonNode low = o.path("lowBitEnergies");
         int[] lb = new int[low.size()];
         double[] le = new double[low.size()];
+        double[] ee = new double[low.size()];
         for (int i = 0; i < lb.length; i++) {
             lb[i] = need(low.get(i), "bits").asInt();
             le[i] = need(low.get(i), "meanEnergy").asDouble();
+            JsonNode eff = low.get(i).get("effectiveEnergy");
+            ee[i] = eff == null ? le[i] : eff.asDouble();
+        }
+        List<MeasuredDrop> measured = new ArrayList<>();
+        for (JsonNode d : o.path("measuredDrops")) {
+            measured.add(new MeasuredDrop(need(d, "bits").asInt(), need(d, "samples").asInt(), need(d, "gained").asInt(), need(d, "fixed").asInt()));
         }
         JsonNode t = need(o, "t");
         double[] e = new double[drops.length];
@@ -331,7 +377,8 @@ record CalibrationFile(Provenance provenance, int[] fitBits, int[] lowBits, int 
         for (int i = 0; i < ec.length; i++) {
             ec[i] = energy(tc.get(i));
         }
-        return new TensorCalibration(name, op, elements, position, new EnergyModel(gf, lb, le), new RobustnessCurve(drops, e), new RobustnessCurve(curveDrops, ec));
+        return new TensorCalibration(name, op, elements, position, new EnergyModel(gf, lb, le, ee), new RobustnessCurve(drops, e),
+                new RobustnessCurve(curveDrops, ec), measured);
     }
 
     private static double energy(JsonNode n) {

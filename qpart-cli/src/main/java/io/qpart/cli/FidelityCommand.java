@@ -97,6 +97,11 @@ final class FidelityCommand implements Callable<Integer> {
     @Option(names = "--margin", paramLabel = "Z", description = "Compare the predicted drop plus Z standard errors of the calibration estimate (default: ${DEFAULT-VALUE}; 0 compares the raw estimate).")
     double margin = AccuracyModel.DEFAULT_MARGIN_STANDARD_ERRORS;
 
+    @Option(names = "--margin-model", paramLabel = "M",
+            description = {"Standard error of the margin: 'churn' (a net drop whose changes go both ways, the calibration's",
+                    "measured share of changes that cancel added to d (1 - d); default) or 'binomial' (d (1 - d) alone)."})
+    String marginModel = "binomial";
+
     @Option(names = "--energy-additivity", description = "Predict with SPEC §4's plain additivity of energies, ignoring the measured noise correlations.")
     boolean energyAdditivity;
 
@@ -296,7 +301,16 @@ final class FidelityCommand implements Callable<Integer> {
 
     private Point point(Calibration cal, String kind, int cut, String tensor, int bits, Map<String, Integer> weightBits, int act) {
         double estimate = cal.predict(cut, weightBits, act, AccuracyModel.DEFAULT_G, !energyAdditivity).drop();
-        return new Point(kind, cut, tensor, bits, weightBits, act, 100 * cal.withMargin(estimate, margin), 100 * estimate, Double.NaN);
+        double upper = churnMargin() ? cal.withChurnMargin(estimate, margin) : cal.withMargin(estimate, margin);
+        return new Point(kind, cut, tensor, bits, weightBits, act, 100 * upper, 100 * estimate, Double.NaN);
+    }
+
+    private boolean churnMargin() {
+        return switch (marginModel) {
+            case "churn" -> true;
+            case "binomial" -> false;
+            default -> throw new IllegalArgumentException("--margin-model: expected 'churn' or 'binomial', found '" + marginModel + "'");
+        };
     }
 
     private Map<String, Object> summary(CalibrationFile file, Dataset ds, double floatAccuracy, List<Point> points) {
@@ -324,6 +338,8 @@ final class FidelityCommand implements Callable<Integer> {
         o.put("budget", summaryJson(budget));
         o.put("optimisticMarginPp", OPTIMISTIC_MARGIN_PP);
         o.put("marginStandardErrors", margin);
+        o.put("marginModel", marginModel);
+        o.put("churnFloor", file.calibration().churnFloor());
         o.put("correlated", !energyAdditivity && file.calibration().correlations() != null);
         List<Point> raw = points.stream().map(p -> new Point(p.kind(), p.cut(), p.tensor(), p.bits(), p.weightBits(), p.activationBits(),
                 p.estimatePp(), p.estimatePp(), p.measuredPp())).toList();

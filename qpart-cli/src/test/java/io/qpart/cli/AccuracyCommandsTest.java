@@ -42,7 +42,9 @@ class AccuracyCommandsTest {
     void theCalibrationFileIsVersionedAndRecordsProvenanceAndTiming() throws IOException {
         JsonNode f = json(Files.readString(cal));
         assertThat(f.get("format").asText()).isEqualTo("qpart-calibration");
-        assertThat(f.get("version").asInt()).isEqualTo(1);
+        assertThat(f.get("version").asInt()).isEqualTo(2);
+        assertThat(f.get("settings").get("fullBits")).isEmpty();
+        assertThat(f.get("settings").get("effectiveTolerance").asDouble()).isEqualTo(2.0);
         JsonNode p = f.get("provenance");
         assertThat(p.get("modelSha256").asText()).hasSize(64);
         assertThat(p.get("dataSha256").asText()).hasSize(64);
@@ -56,6 +58,10 @@ class AccuracyCommandsTest {
         JsonNode t = f.get("tensors").get(0);
         assertThat(t.get("name").asText()).isEqualTo("fc1.weight");
         assertThat(t.get("t").has("0.0025")).isTrue();
+        // each bit-width's drop is measured on its group: 200 samples in four groups
+        assertThat(t.get("measuredDrops").get(1).get("bits").asInt()).isEqualTo(3);
+        assertThat(t.get("measuredDrops").get(1).get("samples").asInt()).isEqualTo(50);
+        assertThat(t.get("lowBitEnergies").get(0).has("effectiveEnergy")).isTrue();
         assertThat(f.get("cuts").get(0).get("tensors").get(0).asText()).isEqualTo("input");
         // decode and encode again: byte for byte
         CalibrationFile back = CalibrationFile.read(cal);
@@ -175,6 +181,12 @@ class AccuracyCommandsTest {
                 "--out", dir.resolve("x.json").toString()), "no quantizable weight tensor");
         assertOneLineError(run("calibrate", MODELS.resolve("mlp.onnx").toString(), "--data", DATA.resolve("mnist-cal.npz").toString(),
                 "--out", dir.resolve("x.json").toString(), "--drops", "2%,abc"), "--drops", "abc");
+        assertOneLineError(run("calibrate", MODELS.resolve("mlp.onnx").toString(), "--data", DATA.resolve("mnist-cal.npz").toString(),
+                "--out", dir.resolve("x.json").toString(), "--effective-tolerance", "-1"), "--effective-tolerance", "found '-1'");
+        assertOneLineError(run("calibrate", MODELS.resolve("mlp.onnx").toString(), "--data", DATA.resolve("mnist-cal.npz").toString(),
+                "--out", dir.resolve("x.json").toString(), "--full-bits", "5"), "full-sample bit-widths must be among the low bit-widths", "5");
+        assertOneLineError(run("calibrate", MODELS.resolve("mlp.onnx").toString(), "--data", DATA.resolve("mnist-cal.npz").toString(),
+                "--out", dir.resolve("x.json").toString(), "--full-bits", "three"), "--full-bits", "three");
     }
 
     /** input[b, 4] → Relu → output: nothing to quantize. */

@@ -59,6 +59,22 @@ public final class AccuracyModel {
         return Math.min(1, drop + standardErrors * Math.sqrt(drop * (1 - drop) / samples));
     }
 
+    /**
+     * {@code drop} plus {@code standardErrors} standard errors of a net drop measured on
+     * {@code samples} samples whose changes go both ways: the variance of a net drop is
+     * {@code (c − d²)/n} with {@code c} the fraction of samples that change at all; with
+     * {@code c = d + churnFloor} (every sample that a quantization fixes is matched by one more it
+     * breaks) that is {@code (d (1 − d) + churnFloor)/n}. With {@code churnFloor = 0} this is
+     * {@link #withMargin(double, double, int)}. At most 1.
+     */
+    public static double withMargin(double drop, double standardErrors, int samples, double churnFloor) {
+        if (!(churnFloor >= 0 && churnFloor <= 1)) {
+            throw new IllegalArgumentException("churn floor must be a fraction in [0, 1], was " + churnFloor);
+        }
+        double plain = withMargin(drop, 0, samples); // validates
+        return Math.min(1, plain + standardErrors * Math.sqrt((drop * (1 - drop) + churnFloor) / samples));
+    }
+
     /** SPEC §4 linearity law: mean noise energy {@code p · e^(−α b)}; 0 for float32. */
     public static double energy(double gain, int bits) {
         return bits == FLOAT_BITS ? 0 : gain * Math.exp(-ALPHA * bits);

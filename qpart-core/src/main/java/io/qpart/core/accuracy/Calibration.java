@@ -139,9 +139,37 @@ public record Calibration(String estimator, int samples, int classes, double flo
         return AccuracyModel.predict(terms(cut, bits, activationBits, correlated), curveDrops, g);
     }
 
-    /** {@code drop} with {@code standardErrors} standard errors of this calibration's sample count added. */
+    /** {@code drop} with {@code standardErrors} binomial standard errors of this calibration's sample count added. */
     public double withMargin(double drop, double standardErrors) {
         return AccuracyModel.withMargin(drop, standardErrors, samples);
+    }
+
+    /**
+     * {@code drop} with {@code standardErrors} standard errors of a net drop on this calibration's
+     * sample count, counting the changes that cancel ({@link #churnFloor()}); without measured
+     * drops the same as {@link #withMargin(double, double)}.
+     */
+    public double withChurnMargin(double drop, double standardErrors) {
+        return AccuracyModel.withMargin(drop, standardErrors, samples, churnFloor());
+    }
+
+    /**
+     * The fraction of samples whose changes cancel in a measured net drop, pooled over every
+     * single-tensor measurement of the calibration: {@code Σ 2 min(gained, fixed) / Σ samples}
+     * (0 when nothing was measured).
+     */
+    public double churnFloor() {
+        long cancelled = 0;
+        long n = 0;
+        List<TensorCalibration> all = new ArrayList<>(weights);
+        cuts.forEach(c -> all.add(c.activation()));
+        for (TensorCalibration t : all) {
+            for (MeasuredDrop d : t.measured()) {
+                cancelled += 2L * Math.min(d.gained(), d.fixed());
+                n += d.samples();
+            }
+        }
+        return n == 0 ? 0 : (double) cancelled / n;
     }
 
     /** Uniform bits for every head weight of {@code cut}. */

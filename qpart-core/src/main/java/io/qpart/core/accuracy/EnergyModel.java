@@ -15,18 +15,30 @@ import java.util.TreeMap;
  * extrapolated from the two lowest below them. This is our extension of SPEC §4, documented in
  * docs/accuracy.md.
  *
+ * <p>Predictions read the <em>effective</em> energies at the low bit-widths: the measured energy,
+ * or, where the drop measured at that bit-width disagreed with what the robustness curve makes of
+ * the measured energy, the energy at which the curve gives the measured drop
+ * ({@link EffectiveEnergy}).
+ *
  * @param fit            the gain fit (its lowest bit-width starts the law's range)
  * @param lowBits        bit-widths measured below the fit range, increasing (may be empty)
  * @param lowEnergies    mean energy measured at each of {@code lowBits}
+ * @param lowEffective   energy predictions use at each of {@code lowBits}
  */
-public record EnergyModel(GainFit fit, int[] lowBits, double[] lowEnergies) {
+public record EnergyModel(GainFit fit, int[] lowBits, double[] lowEnergies, double[] lowEffective) {
     public EnergyModel {
         Objects.requireNonNull(fit, "fit");
         lowBits = lowBits.clone();
         lowEnergies = lowEnergies.clone();
-        if (lowBits.length != lowEnergies.length) {
-            throw new IllegalArgumentException("expected one energy per low bit-width, found " + lowBits.length + " bit-widths and "
-                    + lowEnergies.length + " energies");
+        lowEffective = lowEffective.clone();
+        if (lowBits.length != lowEnergies.length || lowBits.length != lowEffective.length) {
+            throw new IllegalArgumentException("expected one measured and one effective energy per low bit-width, found " + lowBits.length
+                    + " bit-widths, " + lowEnergies.length + " measured and " + lowEffective.length + " effective energies");
+        }
+        for (double e : lowEffective) {
+            if (!(e >= 0) || Double.isInfinite(e)) {
+                throw new IllegalArgumentException("effective low-bit energies must be finite and >= 0, found " + e);
+            }
         }
         int minFit = minFitBits(fit);
         for (int i = 0; i < lowBits.length; i++) {
@@ -42,9 +54,31 @@ public record EnergyModel(GainFit fit, int[] lowBits, double[] lowEnergies) {
         }
     }
 
+    /** Measured low-bit energies used as they are (effective = measured). */
+    public EnergyModel(GainFit fit, int[] lowBits, double[] lowEnergies) {
+        this(fit, lowBits, lowEnergies, lowEnergies);
+    }
+
     /** The law alone, nothing measured below the fit range. */
     public static EnergyModel law(GainFit fit) {
         return new EnergyModel(fit, new int[0], new double[0]);
+    }
+
+    /** A copy whose effective energy at low bit-width {@code bits} is {@code energy}. */
+    public EnergyModel withEffective(int bits, double energy) {
+        double[] e = lowEffective.clone();
+        for (int i = 0; i < lowBits.length; i++) {
+            if (lowBits[i] == bits) {
+                e[i] = energy;
+                return new EnergyModel(fit, lowBits, lowEnergies, e);
+            }
+        }
+        throw new IllegalArgumentException("bit-width " + bits + " is not among the measured low bit-widths " + Arrays.toString(lowBits));
+    }
+
+    /** Whether every effective energy equals the measured one. */
+    public boolean effectiveIsMeasured() {
+        return Arrays.equals(lowEnergies, lowEffective);
     }
 
     private static int minFitBits(GainFit fit) {
@@ -72,8 +106,8 @@ public record EnergyModel(GainFit fit, int[] lowBits, double[] lowEnergies) {
         }
         TreeMap<Integer, Double> points = new TreeMap<>();
         for (int i = 0; i < lowBits.length; i++) {
-            if (lowEnergies[i] > 0) {
-                points.put(lowBits[i], lowEnergies[i]);
+            if (lowEffective[i] > 0) {
+                points.put(lowBits[i], lowEffective[i]);
             }
         }
         double anchor = fit.energyAt(minFit);
@@ -118,8 +152,14 @@ public record EnergyModel(GainFit fit, int[] lowBits, double[] lowEnergies) {
     }
 
     @Override
+    public double[] lowEffective() {
+        return lowEffective.clone();
+    }
+
+    @Override
     public boolean equals(Object o) {
-        return o instanceof EnergyModel e && fit.equals(e.fit) && Arrays.equals(lowBits, e.lowBits) && Arrays.equals(lowEnergies, e.lowEnergies);
+        return o instanceof EnergyModel e && fit.equals(e.fit) && Arrays.equals(lowBits, e.lowBits) && Arrays.equals(lowEnergies, e.lowEnergies)
+                && Arrays.equals(lowEffective, e.lowEffective);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.qpart.core.accuracy;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,9 +14,10 @@ import java.util.Objects;
  * @param energy     noise energy per bit-width: the gain fit, plus energies measured below its range
  * @param robustness {@code t(Δa)} on the reported grid
  * @param curve      {@code t(Δa)} on the refined grid that predictions read
+ * @param measured   drops measured with this tensor alone quantized, one per measured bit-width (may be empty)
  */
 public record TensorCalibration(String name, String op, long elements, int position, EnergyModel energy,
-                                RobustnessCurve robustness, RobustnessCurve curve) {
+                                RobustnessCurve robustness, RobustnessCurve curve, List<MeasuredDrop> measured) {
     /** The op name used for a cut activation. */
     public static final String ACTIVATION = "activation";
 
@@ -25,12 +27,19 @@ public record TensorCalibration(String name, String op, long elements, int posit
         Objects.requireNonNull(energy, "energy");
         Objects.requireNonNull(robustness, "robustness");
         Objects.requireNonNull(curve, "curve");
+        measured = List.copyOf(measured);
         if (elements < 0) {
             throw new IllegalArgumentException("tensor '" + name + "': element count must be >= 0, was " + elements);
         }
         if (position < 0) {
             throw new IllegalArgumentException("tensor '" + name + "': position must be >= 0, was " + position);
         }
+    }
+
+    /** A calibration without directly measured drops. */
+    public TensorCalibration(String name, String op, long elements, int position, EnergyModel energy, RobustnessCurve robustness,
+                             RobustnessCurve curve) {
+        this(name, op, elements, position, energy, robustness, curve, List.of());
     }
 
     /** The gain fit. */

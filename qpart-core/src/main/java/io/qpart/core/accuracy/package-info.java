@@ -12,6 +12,10 @@
  *   <li>{@link io.qpart.core.accuracy.AccuracyModel}: {@code D(Δa)} of a configuration (one
  *       {@link io.qpart.core.accuracy.NoiseTerm} per quantized tensor) and the predicted drop,
  *       the {@code Δa} at which {@code D = G}.</li>
+ *   <li>{@link io.qpart.core.accuracy.MeasuredDrop} and
+ *       {@link io.qpart.core.accuracy.EffectiveEnergy}: single-tensor drops measured during
+ *       calibration (errors gained and fixed) and the effective energy that makes a low-bit
+ *       prediction reproduce such a measurement where the curve disagrees with it.</li>
  * </ul>
  *
  * <p>Units: accuracy drops are fractions (0.01 = 1 percentage point) unless a name ends in

@@ -30,6 +30,19 @@ class CalibrationTest {
     }
 
     @Test
+    void theChurnFloorPoolsTheCancellingChangesOfEverySingleTensorMeasurement() {
+        assertThat(calibration(null).churnFloor()).isZero();
+        Calibration c = calibration(null);
+        TensorCalibration w1 = c.weight("w1");
+        TensorCalibration measured = new TensorCalibration("w1", "Gemm", 10, 0, w1.energy(), w1.robustness(), w1.curve(),
+                List.of(new MeasuredDrop(2, 50, 20, 3), new MeasuredDrop(3, 50, 1, 2)));
+        Calibration m = new Calibration("scaled", 100, 2, 0.9, GRID, GRID, List.of(measured, c.weight("w2")), c.cuts(), null, 1, 0.1);
+        // 2 min(20, 3) + 2 min(1, 2) = 8 cancelling changes in 100 measured samples
+        assertThat(m.churnFloor()).isCloseTo(0.08, within(1e-15));
+        assertThat(m.withChurnMargin(0.01, 1)).isCloseTo(0.01 + Math.sqrt((0.01 * 0.99 + 0.08) / 100), within(1e-15));
+    }
+
+    @Test
     void termsCoverTheHeadAndTheActivation() {
         Calibration c = calibration(null);
         List<NoiseTerm> t = c.terms(1, Map.of("w1", 4, "w2", 4), 8);

@@ -3,9 +3,12 @@ package io.qpart.onnx.calibrate;
 import io.qpart.core.accuracy.Calibration;
 import io.qpart.core.accuracy.CutCalibration;
 import io.qpart.core.accuracy.DropCurve;
+import io.qpart.core.accuracy.EffectiveEnergy;
 import io.qpart.core.accuracy.EnergyModel;
 import io.qpart.core.accuracy.GainFit;
+import io.qpart.core.accuracy.MeasuredDrop;
 import io.qpart.core.accuracy.NoiseCorrelations;
+import io.qpart.core.accuracy.RobustnessCurve;
 import io.qpart.core.accuracy.TensorCalibration;
 import io.qpart.core.data.Dataset;
 import io.qpart.onnx.graph.Cut;
@@ -28,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.IntPredicate;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -49,6 +53,11 @@ import java.util.function.IntUnaryOperator;
  *       ({@link DropCurve#fromScaledNoise}).</li>
  *   <li>{@link Estimator#INJECT}: every sample at every bit-width of a range, robustness from the
  *       measured (energy, drop) points.</li>
+ *   <li>Every run also yields the single-tensor drop at its bit-width (errors gained and fixed
+ *       against the float model on the same samples); with {@link CalibrationSettings#fullBits()}
+ *       a weight runs once more at those bit-widths on the samples outside their group. Where a
+ *       low-bit drop disagrees with the curve, the energy there becomes the effective energy
+ *       ({@link EffectiveEnergy}).</li>
  * </ol>
  * Runs are spread over the executor, one single-threaded ONNX Runtime session per job.
  */
@@ -145,7 +154,8 @@ public final class Calibrator {
         int[] runBits = settings.estimator() == Estimator.SCALED ? settings.groupBits() : settings.injectBits();
         int jobsPerWeight = settings.estimator() == Estimator.SCALED ? groups : runBits.length;
         int jobsPerCut = settings.estimator() == Estimator.SCALED ? 1 : runBits.length;
-        progress.start(1L + (long) weights.size() * jobsPerWeight + (long) cuts.size() * jobsPerCut);
+        int[] fullBits = settings.estimator() == Estimator.SCALED ? settings.fullBits() : new int[0];
+        progress.start(1L + (long) weights.size() * (jobsPerWeight + fullBits.length) + (long) cuts.size() * jobsPerCut);
 
         ReferencePass ref = ReferencePass.run(analysis, data, input, logitsName, classes, settings.batchSize(), settings.workers(), pool);
         progress.step();
@@ -189,6 +199,31 @@ public final class Calibrator {
                 }));
                 jobTarget.add(new int[]{j, r, from, to});
             }
+            // the low bit-widths whose drop every sample measures: one more tail pass each, over the
+            // samples outside the group that already ran at that bit-width (their rows stay 0)
+            for (int f = 0; f < fullBits.length; f++) {
+                int bits = fullBits[f];
+                int g = Arrays.binarySearch(runBits, bits);
+                int skipFrom = groups > 1 ? groupStart[g] : 0;
+                int skipTo = groups > 1 ? groupStart[g + 1] : 0;
+                long cost = (c.tailMacs() + totalMacs / 100) * (samples - (skipTo - skipFrom));
+                jobs.add(new Job(w.name() + "@" + bits + " (all samples)", cost, () -> {
+                    byte[] bytes = WeightQuantizer.fakeQuantize(tail, new BitWidths(Map.of(w.name(), bits))).toByteArray();
+                    float[] z = new float[samples * classes];
+                    try (CalSession s = CalSession.create(bytes)) {
+                        if (skipFrom > 0) {
+                            float[] a = BatchRunner.logits(s, logitsName, in, 0, skipFrom, settings.batchSize(), null, classes);
+                            System.arraycopy(a, 0, z, 0, a.length);
+                        }
+                        if (skipTo < samples) {
+                            float[] b = BatchRunner.logits(s, logitsName, in, skipTo, samples, settings.batchSize(), null, classes);
+                            System.arraycopy(b, 0, z, skipTo * classes, b.length);
+                        }
+                    }
+                    return z;
+                }));
+                jobTarget.add(new int[]{j, -1 - f, skipFrom, skipTo});
+            }
         }
         for (Cut c : cuts) {
             Onnx.Model tail = tails[c.index()];
@@ -228,10 +263,13 @@ public final class Calibrator {
         int tensors = weights.size() + cuts.size();
         int runsPerTensor = Math.max(jobsPerWeight, jobsPerCut);
         float[][][] noisy = new float[tensors][runsPerTensor][];
+        float[][][] full = new float[weights.size()][fullBits.length][];
         for (int i = 0; i < jobs.size(); i++) {
             int[] t = jobTarget.get(i);
             float[] z = Jobs.await(futures.get(i), jobs.get(i).what(), futures);
-            if (groups > 1) {
+            if (t[1] < 0) {
+                full[t[0]][-1 - t[1]] = z;
+            } else if (groups > 1) {
                 if (noisy[t[0]][0] == null) {
                     noisy[t[0]][0] = new float[samples * classes];
                 }
@@ -245,12 +283,12 @@ public final class Calibrator {
         List<TensorCalibration> weightCals = new ArrayList<>();
         for (int j = 0; j < weights.size(); j++) {
             WeightRef w = weights.get(j);
-            weightCals.add(asm.tensor(w.name(), w.op(), w.params(), w.position(), noisy[j]));
+            weightCals.add(asm.tensor(w.name(), w.op(), w.params(), w.position(), noisy[j], fullBits, full[j]));
         }
         List<CutCalibration> cutCals = new ArrayList<>();
         for (Cut c : cuts) {
             TensorCalibration act = asm.tensor(String.join(", ", c.tensors()), TensorCalibration.ACTIVATION, c.elements(), c.position(),
-                    noisy[weights.size() + c.index()]);
+                    noisy[weights.size() + c.index()], new int[0], new float[0][]);
             cutCals.add(new CutCalibration(c.index(), c.position(), c.tensors(), c.elements(),
                     c.headWeights().stream().map(WeightRef::name).toList(), act));
         }
@@ -338,6 +376,8 @@ public final class Calibrator {
         private final CalibrationSettings settings;
         private final int[] groupOf;
         private final int[] runBits;
+        /** Whether the float model classifies each sample right. */
+        private final boolean[] floatRight;
 
         Assembler(float[] reference, int[] labels, int classes, double floatAccuracy, CalibrationSettings settings, int[] groupOf,
                   int[] runBits) {
@@ -348,15 +388,62 @@ public final class Calibrator {
             this.settings = settings;
             this.groupOf = groupOf;
             this.runBits = runBits;
+            int[] predicted = BatchRunner.classes(reference, classes);
+            this.floatRight = new boolean[labels.length];
+            for (int i = 0; i < labels.length; i++) {
+                floatRight[i] = predicted[i] == labels[i];
+            }
         }
 
-        TensorCalibration tensor(String name, String op, long elements, int position, float[][] runs) {
+        /** The drop measured on the samples {@code use} accepts, against the float model on the same samples. */
+        private MeasuredDrop measured(int bits, float[] z, IntPredicate use) {
+            int[] predicted = BatchRunner.classes(z, classes);
+            int n = 0;
+            int gained = 0;
+            int fixed = 0;
+            for (int i = 0; i < labels.length; i++) {
+                if (!use.test(i)) {
+                    continue;
+                }
+                n++;
+                boolean right = predicted[i] == labels[i];
+                gained += floatRight[i] && !right ? 1 : 0;
+                fixed += !floatRight[i] && right ? 1 : 0;
+            }
+            return new MeasuredDrop(bits, n, gained, fixed);
+        }
+
+        /** Low-bit energies replaced by effective ones where the measured drop disagrees with the curve. */
+        private EnergyModel effective(EnergyModel model, RobustnessCurve curve, List<MeasuredDrop> measured) {
+            EnergyModel m = model;
+            int[] low = model.lowBits();
+            double[] energy = model.lowEnergies();
+            for (int l = 0; l < low.length; l++) {
+                for (MeasuredDrop d : measured) {
+                    if (d.bits() == low[l]) {
+                        m = m.withEffective(low[l], EffectiveEnergy.of(curve, energy[l], d, settings.effectiveTolerance()));
+                    }
+                }
+            }
+            return m;
+        }
+
+        /**
+         * @param fullBits bit-widths also run on every sample ({@code fullRuns[f]} the logits), whose measured drops
+         *                 replace those of the groups
+         */
+        TensorCalibration tensor(String name, String op, long elements, int position, float[][] runs, int[] fullBits, float[][] fullRuns) {
             int n = labels.length;
             EnergyModel model;
             DropCurve curve;
+            List<MeasuredDrop> measured = new ArrayList<>();
             if (settings.estimator() == Estimator.SCALED) {
                 float[] z = runs[0];
                 int groups = runBits.length;
+                for (int g = 0; g < groups; g++) {
+                    int group = g;
+                    measured.add(measured(runBits[g], z, i -> groupOf[i] == group));
+                }
                 double[] energy = new double[groups];
                 int[] count = new int[groups];
                 for (int i = 0; i < n; i++) {
@@ -405,12 +492,28 @@ public final class Calibrator {
                     }
                     energy[r] = e / n;
                     drop[r] = floatAccuracy - (double) BatchRunner.correct(z, classes, labels, 0) / n;
+                    measured.add(measured(runBits[r], z, i -> true));
                 }
                 model = energyModel(runBits, energy);
                 curve = DropCurve.fromPoints(energy, drop, settings.monotone());
             }
-            return new TensorCalibration(name, op, elements, position, model, curve.robustness(settings.drops()),
-                    curve.robustness(settings.curveDrops()));
+            for (int f = 0; f < fullBits.length; f++) {
+                int bits = fullBits[f];
+                measured.removeIf(d -> d.bits() == bits);
+                // the group that ran at these bits keeps its rows; the full-sample run holds the others
+                float[] all = fullRuns[f].clone();
+                int g = Arrays.binarySearch(runBits, bits);
+                for (int i = 0; i < n; i++) {
+                    if (runBits.length > 1 && groupOf[i] == g) {
+                        System.arraycopy(runs[0], i * classes, all, i * classes, classes);
+                    }
+                }
+                measured.add(measured(bits, all, i -> true));
+            }
+            measured.sort(Comparator.comparingInt(MeasuredDrop::bits));
+            RobustnessCurve fine = curve.robustness(settings.curveDrops());
+            return new TensorCalibration(name, op, elements, position, effective(model, fine, measured), curve.robustness(settings.drops()),
+                    fine, measured);
         }
 
         private boolean[] fitGroups(int[] bits) {

@@ -3,6 +3,7 @@ package io.qpart.onnx.calibrate;
 import io.qpart.core.accuracy.AccuracyModel;
 import io.qpart.core.accuracy.Calibration;
 import io.qpart.core.accuracy.CutCalibration;
+import io.qpart.core.accuracy.MeasuredDrop;
 import io.qpart.core.accuracy.RobustnessCurve;
 import io.qpart.core.accuracy.TensorCalibration;
 import io.qpart.core.data.Dataset;
@@ -73,6 +74,28 @@ class CalibratorTest {
     }
 
     /** Mean ‖Z_q − Z‖² over samples [from, to) with one weight quantized in the whole model. */
+    /** Samples the whole model classifies right, with {@code weight} quantized at {@code bits} (32: float). */
+    static boolean[] wholeModelRight(CutAnalysis a, Dataset ds, String weight, int bits) {
+        String in = a.graph().inputs().get(0);
+        Onnx.Model m = bits == 32 ? a.graph().model() : WeightQuantizer.fakeQuantize(a.graph().model(), new BitWidths(Map.of(weight, bits)));
+        float[] z;
+        try (OnnxSession s = OnnxSession.create(m.toByteArray(), 1); Pipeline p = Pipeline.whole(s)) {
+            z = Evaluation.predict(p, in, ds.inputs(), ds.sampleShape(), ds.size(), 64, true).logits();
+        }
+        int classes = z.length / ds.size();
+        boolean[] right = new boolean[ds.size()];
+        for (int i = 0; i < right.length; i++) {
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                if (z[i * classes + c] > z[i * classes + best]) {
+                    best = c;
+                }
+            }
+            right[i] = best == ds.labels()[i];
+        }
+        return right;
+    }
+
     static double wholeModelEnergy(CutAnalysis a, Dataset ds, String weight, int bits, int from, int to) {
         String in = a.graph().inputs().get(0);
         float[] z0;
@@ -151,9 +174,24 @@ class CalibratorTest {
                 seen.add("step");
             }
         };
-        Calibration cal = Calibrator.calibrate(a, ds, settings(Estimator.SCALED), pool, progress);
-        assertThat(seen.get(0)).isEqualTo("start " + (1 + 3 * 4 + a.cuts().size()));
-        assertThat(seen).hasSize(1 + 1 + 3 * 4 + a.cuts().size());
+        Calibration cal = Calibrator.calibrate(a, ds, settings(Estimator.SCALED).withFullBits(new int[]{3}), pool, progress);
+        // per weight: one run per sample group (2, 3, 4, 6 bits) and one at 3 bits over every sample
+        assertThat(seen.get(0)).isEqualTo("start " + (1 + 3 * 5 + a.cuts().size()));
+        assertThat(seen).hasSize(1 + 1 + 3 * 5 + a.cuts().size());
+        boolean[] floatRight = wholeModelRight(a, ds, null, 32);
+        for (TensorCalibration w : cal.weights()) {
+            assertThat(w.measured()).extracting(MeasuredDrop::bits).containsExactly(2, 3, 4, 6);
+            assertThat(w.measured()).extracting(MeasuredDrop::samples).containsExactly(50, 200, 50, 50);
+            // the 3-bit drop over every sample, counted against a whole-model run
+            boolean[] right = wholeModelRight(a, ds, w.name(), 3);
+            int gained = 0;
+            int fixed = 0;
+            for (int i = 0; i < right.length; i++) {
+                gained += floatRight[i] && !right[i] ? 1 : 0;
+                fixed += !floatRight[i] && right[i] ? 1 : 0;
+            }
+            assertThat(w.measured().get(1)).isEqualTo(new MeasuredDrop(3, 200, gained, fixed));
+        }
         assertThat(cal.floatAccuracy()).isGreaterThan(0.9);
         for (TensorCalibration w : cal.weights()) {
             assertThat(w.fit().gain()).as(w.name()).isPositive();
