@@ -33,7 +33,7 @@ import java.util.concurrent.Callable;
 /** {@code qpart table}: Algorithm 1 of SPEC §7: solve, verify and store every (cut, Δa) entry. */
 @Command(name = "table", mixinStandardHelpOptions = true,
         description = {"Build the model's offline table from its calibration: for every cut, every Δa of the grid and",
-                "activation bits 4, 6 and 8, solve the weight bits in closed form (SPEC §6), pack the head for its exact",
+                "activation bits 2, 3, 4, 6 and 8, solve the weight bits in closed form (SPEC §6), pack the head for its exact",
                 "payload, and verify the entry on the calibration data: it is kept when an upper confidence bound of its",
                 "drop (paired with the float model, digit by digit) meets Δa; G is tightened until it does, then loosened",
                 "while it still does."})
@@ -65,6 +65,10 @@ final class TableCommand implements Callable<Integer> {
     @Option(names = "--confidence", paramLabel = "C", defaultValue = "0.95",
             description = "Confidence of the one-sided upper bound an entry's drop must keep within Δa (default: ${DEFAULT-VALUE}).")
     double confidence;
+
+    @Option(names = "--activation-bits", split = ",", paramLabel = "LIST",
+            description = "Activation bit-widths solved for at every cut and level (default: 2,3,4,6,8).")
+    int[] activationBits = TableBuilder.DEFAULT_ACTIVATION_BITS;
 
     @Option(names = "--json", description = "Print a JSON summary.")
     boolean json;
@@ -110,7 +114,7 @@ final class TableCommand implements Callable<Integer> {
         String name = m.name();
         long start = System.nanoTime();
         TableBuilder builder = new TableBuilder(m.analysis(), name, m.sha256(), gains, ds,
-                new TableBuilder.Settings(levels, TableBuilder.DEFAULT_ACTIVATION_BITS, common.threads(), 256, confidence));
+                new TableBuilder.Settings(levels, activationBits, common.threads(), 256, confidence));
         Map<String, String> prov = new LinkedHashMap<>();
         prov.put("modelSha256", m.sha256());
         prov.put("dataSha256", ds.sha256());

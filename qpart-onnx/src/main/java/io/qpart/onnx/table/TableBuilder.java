@@ -40,7 +40,7 @@ import java.util.function.IntConsumer;
 /** Algorithm 1 of SPEC §7 for one model. */
 public final class TableBuilder {
     /** Activation bit-widths stored per (cut, Δa): the lookup picks the best for each query. */
-    public static final int[] DEFAULT_ACTIVATION_BITS = {4, 6, 8};
+    public static final int[] DEFAULT_ACTIVATION_BITS = {2, 3, 4, 6, 8};
     /** Each failed verification multiplies G by this. */
     static final double TIGHTEN = 0.7;
     /**
@@ -76,6 +76,15 @@ public final class TableBuilder {
         public Settings {
             drops = drops.clone();
             activationBits = activationBits.clone();
+            if (activationBits.length == 0 || java.util.Arrays.stream(activationBits).distinct().count() != activationBits.length) {
+                throw new IllegalArgumentException("activation bit-widths must be a non-empty list without repeats, was "
+                        + java.util.Arrays.toString(activationBits));
+            }
+            for (int a : activationBits) {
+                if (!((a >= 2 && a <= 16) || a == 32)) {
+                    throw new IllegalArgumentException("activation bit-widths must be 2..16 or 32 (float32), found " + a);
+                }
+            }
             if (threads < 1 || batch < 1) {
                 throw new IllegalArgumentException("threads and batch must be >= 1");
             }
