@@ -5,13 +5,10 @@ import io.qpart.core.data.Dataset;
 import io.qpart.serve.Fixtures;
 import io.qpart.serve.server.QpartServer;
 import io.qpart.serve.server.ServedModel;
-import io.qpart.serve.server.ServerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,8 +30,7 @@ class ChannelEmulationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = QpartServer.start(List.of(Fixtures.served("mlp"), Fixtures.served("cnn")), ServerConfig.loopback());
-        assertThat(server.awaitReady(60, TimeUnit.SECONDS)).isTrue();
+        server = Fixtures.mlpAndCnnServer();
     }
 
     @AfterAll

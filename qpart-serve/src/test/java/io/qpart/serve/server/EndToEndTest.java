@@ -18,8 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,8 +28,7 @@ class EndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = QpartServer.start(List.of(Fixtures.served("mlp"), Fixtures.served("cnn")), ServerConfig.loopback());
-        assertThat(server.awaitReady(60, TimeUnit.SECONDS)).isTrue();
+        server = Fixtures.mlpAndCnnServer();
     }
 
     @AfterAll
