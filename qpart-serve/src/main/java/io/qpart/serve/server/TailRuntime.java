@@ -11,11 +11,14 @@ import io.qpart.serve.protocol.CrossingTensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The server side of one (model, cut): the float32 tail in one ONNX Runtime session, shared by
@@ -37,6 +40,7 @@ final class TailRuntime implements AutoCloseable {
     private final OnnxSession tail;
     private final List<CrossingTensor> crossing;
     private final boolean batchable;
+    private final Batcher batcher = new Batcher();
 
     TailRuntime(ServedModel m, int cut, int threads) {
         this.model = m.name();
@@ -65,38 +69,156 @@ final class TailRuntime implements AutoCloseable {
             samples = Math.addExact(samples, Math.toIntExact(in.values().iterator().next().shape()[0]));
             inputs.add(in);
         }
-        int[] classes = new int[samples];
-        float[][] logits = new float[samples][];
         if (batchable && inputs.size() > 1) {
             inputs = List.of(stack(inputs, samples));
         }
+        float[][] logits = new float[samples][];
         int at = 0;
         for (Map<String, HostTensor> in : inputs) {
-            Map<String, HostTensor> out = tail == null ? in : tail.run(in);
-            HostTensor first = out.values().iterator().next();
-            long[] s = first.shape();
-            long n = in.values().iterator().next().shape()[0];
-            if (first.type() != OnnxJavaType.FLOAT || s.length != 2 || s[0] != n) {
-                throw new IllegalStateException("model '" + model + "': expected float logits of shape [" + n + ", classes] as the first output, found "
-                        + first.type() + " " + Arrays.toString(s));
-            }
-            int c = Math.toIntExact(s[1]);
-            FloatBuffer fb = first.data().duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
-            for (int i = 0; i < n; i++) {
-                float[] row = new float[c];
-                fb.get(row);
-                int best = 0;
-                for (int j = 1; j < c; j++) {
-                    if (row[j] > row[best]) {
-                        best = j;
-                    }
+            float[][] rows = batchable && tail != null ? batcher.run(in) : logits(tail == null ? in : tail.run(in), rowsOf(in));
+            System.arraycopy(rows, 0, logits, at, rows.length);
+            at += rows.length;
+        }
+        int[] classes = new int[samples];
+        for (int i = 0; i < samples; i++) {
+            float[] row = logits[i];
+            int best = 0;
+            for (int j = 1; j < row.length; j++) {
+                if (row[j] > row[best]) {
+                    best = j;
                 }
-                classes[at] = best;
-                logits[at] = row;
-                at++;
             }
+            classes[i] = best;
         }
         return new Result(classes, logits);
+    }
+
+    private static int rowsOf(Map<String, HostTensor> in) {
+        return Math.toIntExact(in.values().iterator().next().shape()[0]);
+    }
+
+    /** The first output as {@code n} rows of logits. */
+    private float[][] logits(Map<String, HostTensor> out, int n) {
+        HostTensor first = out.values().iterator().next();
+        long[] s = first.shape();
+        if (first.type() != OnnxJavaType.FLOAT || s.length != 2 || s[0] != n) {
+            throw new IllegalStateException("model '" + model + "': expected float logits of shape [" + n + ", classes] as the first output, found "
+                    + first.type() + " " + Arrays.toString(s));
+        }
+        int c = Math.toIntExact(s[1]);
+        FloatBuffer fb = first.data().duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        float[][] rows = new float[n][c];
+        for (float[] row : rows) {
+            fb.get(row);
+        }
+        return rows;
+    }
+
+    /**
+     * Runs the tail for concurrent requests together (group commit): a request that arrives while
+     * a batch runs waits, and whatever waits when the batch ends runs as the next batch, stacked
+     * along the batch dimension. An idle server adds no delay; a busy one makes fewer, larger
+     * ONNX Runtime calls. Requests are checked before they queue, so a batch holds only valid
+     * inputs; should the run itself fail, every request of the batch gets the error.
+     */
+    private final class Batcher {
+        /** Most samples one tail call stacks. */
+        static final int MAX_BATCH_SAMPLES = 256;
+
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition changed = lock.newCondition();
+        private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+        private boolean running;
+
+        private static final class Pending {
+            final Map<String, HostTensor> in;
+            final int samples;
+            float[][] rows;
+            RuntimeException error;
+            boolean done;
+
+            Pending(Map<String, HostTensor> in, int samples) {
+                this.in = in;
+                this.samples = samples;
+            }
+        }
+
+        float[][] run(Map<String, HostTensor> in) {
+            Pending me = new Pending(in, rowsOf(in));
+            List<Pending> batch;
+            lock.lock();
+            try {
+                queue.add(me);
+                while (true) {
+                    while (running && !me.done) {
+                        changed.awaitUninterruptibly();
+                    }
+                    if (me.done) {
+                        return result(me);
+                    }
+                    running = true;
+                    batch = new ArrayList<>();
+                    int n = 0;
+                    while (!queue.isEmpty() && (batch.isEmpty() || n + queue.peek().samples <= MAX_BATCH_SAMPLES)) {
+                        Pending p = queue.poll();
+                        batch.add(p);
+                        n += p.samples;
+                    }
+                    lock.unlock();
+                    try {
+                        runBatch(batch, n);
+                    } finally {
+                        lock.lock();
+                        running = false;
+                        changed.signalAll();
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private float[][] result(Pending p) {
+            if (p.error != null) {
+                throw p.error;
+            }
+            return p.rows;
+        }
+
+        /** Runs outside the lock; marks every request of the batch done (caller signals). */
+        private void runBatch(List<Pending> batch, int samples) {
+            try {
+                Map<String, HostTensor> in;
+                if (batch.size() == 1) {
+                    in = batch.get(0).in;
+                } else {
+                    List<Map<String, HostTensor>> parts = new ArrayList<>();
+                    for (Pending p : batch) {
+                        parts.add(p.in);
+                    }
+                    in = stack(parts, samples);
+                }
+                float[][] rows = logits(tail.run(in), samples);
+                int at = 0;
+                for (Pending p : batch) {
+                    p.rows = Arrays.copyOfRange(rows, at, at + p.samples);
+                    at += p.samples;
+                }
+            } catch (RuntimeException e) {
+                for (Pending p : batch) {
+                    p.error = e;
+                }
+            } finally {
+                lock.lock();
+                try {
+                    for (Pending p : batch) {
+                        p.done = true;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
     }
 
     private Map<String, HostTensor> check(ActivationFrame frame, int index) {

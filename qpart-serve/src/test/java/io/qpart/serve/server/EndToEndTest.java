@@ -19,6 +19,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Server and device on loopback: device predictions equal the in-process split pipeline of the same configuration. */
@@ -62,6 +68,37 @@ class EndToEndTest {
         assertThat(run.uploadBytes()).isEqualTo(SAMPLES * run.plan().uploadBytes());
         if (used > 0) {
             assertThat(run.downloadBytes()).isEqualTo(run.plan().downloadBytes()).isPositive();
+        }
+    }
+
+    /** Concurrent requests share tail runs (TailRuntime's group commit): each device still gets its own samples' answers. */
+    @Test
+    void concurrentDevicesEachGetTheirOwnAnswers() throws Exception {
+        ServedModel m = Fixtures.served("cnn");
+        LoadedModel lm = m.model();
+        int devices = 12;
+        int samples = 40;
+        Dataset all = Fixtures.data(lm, devices + samples);
+        PlanRequest req = PlanRequest.of("cnn", 0.01, "phone", Profiles.channel("lte")).withForcedCut(2);
+        List<Future<DeviceRun>> runs = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int d = 0; d < devices; d++) {
+                Dataset mine = all.slice(d, d + samples); // each device a different window, so answers cannot be swapped unnoticed
+                runs.add(pool.submit(() -> {
+                    try (DeviceClient device = new DeviceClient(server.uri(), Channel.none(), 1)) {
+                        return DeviceRun.run(device, req, mine, 1);
+                    }
+                }));
+            }
+            for (int d = 0; d < devices; d++) {
+                DeviceRun run = runs.get(d).get();
+                Dataset mine = all.slice(d, d + samples);
+                try (Pipeline p = ConfiguredSplit.of(lm, lm.analysis().cut(2), new BitWidths(run.plan().bits()), run.plan().activationBits())
+                        .pipeline(run.plan().activationBits(), 1)) {
+                    int[] offline = Evaluation.predict(p, lm.singleInput(), mine.inputs(), mine.sampleShape(), mine.size(), 1, false).classes();
+                    assertThat(run.predictions()).as("device %d", d).containsExactly(offline);
+                }
+            }
         }
     }
 
