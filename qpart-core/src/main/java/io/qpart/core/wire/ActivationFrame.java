@@ -62,7 +62,7 @@ public record ActivationFrame(List<WireTensor> tensors) {
                 throw new IllegalArgumentException("tensor names must be unique, " + t.name() + " appears twice");
             }
         }
-        if (byteSize(specs(tensors)) > WireCodec.MAX_ARRAY_BYTES) {
+        if (byteSize(TensorSpec.of(tensors)) > WireCodec.MAX_ARRAY_BYTES) {
             throw new IllegalArgumentException("an activation frame must fit one Java array ("
                     + WireCodec.MAX_ARRAY_BYTES + " bytes)");
         }
@@ -93,12 +93,12 @@ public record ActivationFrame(List<WireTensor> tensors) {
 
     /** Exact size of {@link #encode()}: the bytes the device uploads. */
     public long byteSize() {
-        return byteSize(specs(tensors));
+        return byteSize(TensorSpec.of(tensors));
     }
 
     /** Size of the same frame with every tensor sent as float32. */
     public long fp32ByteSize() {
-        return fp32ByteSize(specs(tensors));
+        return fp32ByteSize(TensorSpec.of(tensors));
     }
 
     /**
@@ -134,14 +134,6 @@ public record ActivationFrame(List<WireTensor> tensors) {
             size = Math.addExact(size, record);
         }
         return size;
-    }
-
-    private static List<TensorSpec> specs(List<WireTensor> tensors) {
-        List<TensorSpec> specs = new ArrayList<>(tensors.size());
-        for (WireTensor t : tensors) {
-            specs.add(TensorSpec.of(t));
-        }
-        return specs;
     }
 
     /** The encoded frame, {@link #byteSize()} bytes. */

@@ -110,7 +110,7 @@ public record HeadContainer(String modelName, int cutIndex, SortedMap<String, St
                 throw new IllegalArgumentException("tensor names must be unique, " + t.name() + " appears twice");
             }
         }
-        byteSize(modelName, metadata, graph.length, specs(tensors)); // refuses containers too large to encode
+        byteSize(modelName, metadata, graph.length, TensorSpec.of(tensors)); // refuses containers too large to encode
     }
 
     /** A builder that quantizes float32 weights with the SPEC §3 quantizer. */
@@ -130,12 +130,12 @@ public record HeadContainer(String modelName, int cutIndex, SortedMap<String, St
 
     /** Exact size of {@link #encode()}: the bytes the device receives (SPEC §3 payload). */
     public long byteSize() {
-        return byteSize(modelName, metadata, graph.length, specs(tensors));
+        return byteSize(modelName, metadata, graph.length, TensorSpec.of(tensors));
     }
 
     /** Size of the same container with every tensor stored as float32. */
     public long fp32ByteSize() {
-        return fp32ByteSize(modelName, metadata, graph.length, specs(tensors));
+        return fp32ByteSize(modelName, metadata, graph.length, TensorSpec.of(tensors));
     }
 
     /**
@@ -193,14 +193,6 @@ public record HeadContainer(String modelName, int cutIndex, SortedMap<String, St
             return header + Math.multiplyExact(n, (long) Float.BYTES);
         }
         return header + 1 + 4 + 2 + CodePacker.packedBytes(n, bits); // SPEC §3: ceil(s_j b_j / 8)
-    }
-
-    private static List<TensorSpec> specs(List<WireTensor> tensors) {
-        List<TensorSpec> specs = new ArrayList<>(tensors.size());
-        for (WireTensor t : tensors) {
-            specs.add(TensorSpec.of(t));
-        }
-        return specs;
     }
 
     /** The encoded container, {@link #byteSize()} bytes. */

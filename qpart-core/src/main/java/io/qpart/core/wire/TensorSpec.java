@@ -1,7 +1,10 @@
 package io.qpart.core.wire;
 
 import io.qpart.core.quant.Quantizer;
+
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * What a tensor's encoded size depends on, without its values: name, shape and bit-width
@@ -18,6 +21,15 @@ public record TensorSpec(String name, long[] shape, int bits) {
         WireCodec.requireName(name);
         shape = WireCodec.requireShape(shape).clone();
         WireTensor.requireWireBits(bits);
+    }
+
+    /** The specs of {@code tensors}, in order. */
+    public static List<TensorSpec> of(List<WireTensor> tensors) {
+        List<TensorSpec> specs = new ArrayList<>(tensors.size());
+        for (WireTensor t : tensors) {
+            specs.add(of(t));
+        }
+        return specs;
     }
 
     /** The spec of an existing tensor. */
