@@ -1,6 +1,7 @@
 package io.qpart.cli;
 
 import io.qpart.core.format.FormatException;
+import io.qpart.core.format.Messages;
 import io.qpart.onnx.model.ModelException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -65,26 +66,23 @@ public final class Main {
         String msg = ex.getMessage();
         if (ex instanceof ModelException || ex instanceof IllegalArgumentException || ex instanceof FormatException
                 || ex instanceof IllegalStateException) {
-            return oneLine(msg);
+            return Messages.oneLine(msg);
         }
         if (ex instanceof UncheckedIOException u) {
-            return oneLine(u.getCause().getMessage());
+            return Messages.oneLine(u.getCause().getMessage());
         }
         if (ex instanceof java.nio.file.NoSuchFileException n) {
             return n.getFile() + ": no such file";
         }
         if (ex instanceof IOException) {
-            return "I/O error: " + oneLine(msg);
+            return "I/O error: " + Messages.oneLine(msg);
         }
         if (ex instanceof OutOfMemoryError) {
             return "out of memory; run with fewer samples or a smaller batch (--batch)";
         }
-        return ex.getClass().getSimpleName() + ": " + oneLine(msg);
+        return ex.getClass().getSimpleName() + ": " + Messages.oneLine(msg);
     }
 
-    static String oneLine(String s) {
-        return s == null ? "no detail" : s.replace('\n', ' ').replace('\r', ' ').trim();
-    }
 
     /** Reports the build version. */
     static final class Version implements CommandLine.IVersionProvider {

@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.qpart.core.format.Messages;
 import io.qpart.onnx.model.ModelException;
 
 import java.nio.ByteBuffer;
@@ -40,7 +41,7 @@ final class CalSession implements AutoCloseable {
             options.setCPUArenaAllocator(false);
             return new CalSession(env.createSession(model, options));
         } catch (OrtException e) {
-            throw new ModelException("ONNX Runtime cannot load the model: " + oneLine(e.getMessage()), e);
+            throw new ModelException("ONNX Runtime cannot load the model: " + Messages.oneLine(e.getMessage()), e);
         }
     }
 
@@ -52,7 +53,7 @@ final class CalSession implements AutoCloseable {
         try {
             session.run(inputs, Set.of(), outputs).close(); // the outputs were written in place
         } catch (OrtException e) {
-            throw new ModelException("ONNX Runtime failed to run the model: " + oneLine(e.getMessage()), e);
+            throw new ModelException("ONNX Runtime failed to run the model: " + Messages.oneLine(e.getMessage()), e);
         }
     }
 
@@ -61,7 +62,7 @@ final class CalSession implements AutoCloseable {
         try {
             return OnnxTensor.createTensor(env(), buffer, shape, type);
         } catch (OrtException e) {
-            throw new ModelException("cannot create an ONNX Runtime tensor: " + oneLine(e.getMessage()), e);
+            throw new ModelException("cannot create an ONNX Runtime tensor: " + Messages.oneLine(e.getMessage()), e);
         }
     }
 
@@ -78,7 +79,4 @@ final class CalSession implements AutoCloseable {
         }
     }
 
-    static String oneLine(String s) {
-        return s == null ? "no detail" : s.replace('\n', ' ').trim();
-    }
 }

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.qpart.core.format.Messages;
 import io.qpart.onnx.model.ModelException;
 
 import java.nio.ByteBuffer;
@@ -56,7 +57,7 @@ public final class OnnxSession implements AutoCloseable {
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
             return new OnnxSession(env, env.createSession(model, options));
         } catch (OrtException e) {
-            throw new ModelException("ONNX Runtime cannot load the model: " + oneLine(e.getMessage()), e);
+            throw new ModelException("ONNX Runtime cannot load the model: " + Messages.oneLine(e.getMessage()), e);
         }
     }
 
@@ -115,7 +116,7 @@ public final class OnnxSession implements AutoCloseable {
             }
             return out;
         } catch (OrtException e) {
-            throw new ModelException("ONNX Runtime failed to run the model: " + oneLine(e.getMessage()), e);
+            throw new ModelException("ONNX Runtime failed to run the model: " + Messages.oneLine(e.getMessage()), e);
         } finally {
             for (OnnxTensor t : feed.values()) {
                 t.close();
@@ -136,10 +137,4 @@ public final class OnnxSession implements AutoCloseable {
         }
     }
 
-    static String oneLine(String s) {
-        if (s == null) {
-            return "no detail";
-        }
-        return s.replace('\n', ' ').trim();
-    }
 }

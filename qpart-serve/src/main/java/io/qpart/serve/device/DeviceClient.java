@@ -3,6 +3,7 @@ package io.qpart.serve.device;
 import ai.onnxruntime.OnnxJavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qpart.core.format.FormatException;
+import io.qpart.core.format.Messages;
 import io.qpart.core.wire.ActivationFrame;
 import io.qpart.core.wire.HeadContainer;
 import io.qpart.core.wire.WireTensor;
@@ -225,7 +226,7 @@ public final class DeviceClient implements AutoCloseable {
         try {
             return Json.MAPPER.readTree(r.body());
         } catch (IOException e) {
-            throw new DeviceException(0, "the server's answer is not JSON: " + Json.oneLine(e.getMessage()));
+            throw new DeviceException(0, "the server's answer is not JSON: " + Messages.oneLine(e.getMessage()));
         }
     }
 
@@ -237,7 +238,7 @@ public final class DeviceClient implements AutoCloseable {
         } catch (IOException e) {
             msg = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
         }
-        return new DeviceException(r.status(), "server answered " + r.status() + ": " + Json.oneLine(msg));
+        return new DeviceException(r.status(), "server answered " + r.status() + ": " + Messages.oneLine(msg));
     }
 
     @Override

@@ -30,8 +30,4 @@ public final class Json {
         }
     }
 
-    /** A message on one line (parser messages span several). */
-    public static String oneLine(String s) {
-        return s == null ? "no detail" : s.replace('\n', ' ').replace('\r', ' ').trim();
-    }
 }

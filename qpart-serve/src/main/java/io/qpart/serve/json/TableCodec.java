@@ -3,6 +3,7 @@ package io.qpart.serve.json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qpart.core.format.Messages;
 import io.qpart.core.table.HeadTensor;
 import io.qpart.core.table.PlanTable;
 import io.qpart.core.table.TableCut;
@@ -121,7 +122,7 @@ public final class TableCodec {
         try {
             o = Json.MAPPER.readTree(bytes);
         } catch (IOException e) {
-            throw new IllegalArgumentException(what + ": not a table (expected JSON, " + Json.oneLine(e.getMessage()) + ")");
+            throw new IllegalArgumentException(what + ": not a table (expected JSON, " + Messages.oneLine(e.getMessage()) + ")");
         }
         if (o == null || !o.isObject() || !FORMAT.equals(o.path("format").asText())) {
             throw new IllegalArgumentException(what + ": not a table (expected \"format\": \"" + FORMAT + "\", found "

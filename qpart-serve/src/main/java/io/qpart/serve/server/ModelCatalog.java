@@ -1,5 +1,6 @@
 package io.qpart.serve.server;
 
+import io.qpart.core.format.Messages;
 import io.qpart.core.table.PlanTable;
 import io.qpart.onnx.model.ModelException;
 import io.qpart.serve.json.TableCodec;
@@ -52,7 +53,7 @@ public final class ModelCatalog {
                 }
                 out.add(new ServedModel(LoadedModel.load(f, threads), t));
             } catch (IllegalArgumentException | ModelException | java.io.UncheckedIOException e) {
-                skipped.accept(f + ": skipped: " + io.qpart.serve.json.Json.oneLine(e.getMessage()));
+                skipped.accept(f + ": skipped: " + Messages.oneLine(e.getMessage()));
             }
         }
         if (out.isEmpty()) {

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.qpart.core.format.FormatException;
+import io.qpart.core.format.Messages;
 import io.qpart.core.table.Decision;
 import io.qpart.core.table.Planner;
 import io.qpart.core.table.Strategy;
@@ -76,7 +77,7 @@ public final class QpartServer implements AutoCloseable {
         }
 
         static Response error(int status, String message) {
-            return json(status, Map.of("error", Json.oneLine(message)));
+            return json(status, Map.of("error", Messages.oneLine(message)));
         }
     }
 
@@ -188,7 +189,7 @@ public final class QpartServer implements AutoCloseable {
             }
             ready = true;
         } catch (RuntimeException e) {
-            System.err.println("qpart serve: indexing heads failed: " + Json.oneLine(e.getMessage()));
+            System.err.println("qpart serve: indexing heads failed: " + Messages.oneLine(e.getMessage()));
         }
     }
 
@@ -433,7 +434,7 @@ public final class QpartServer implements AutoCloseable {
         try {
             j = Json.MAPPER.readTree(body);
         } catch (IOException e) {
-            throw new HttpError(400, "plan request: not valid JSON (" + Json.oneLine(e.getMessage()) + ")");
+            throw new HttpError(400, "plan request: not valid JSON (" + Messages.oneLine(e.getMessage()) + ")");
         }
         if (j == null || !j.isObject()) {
             throw new HttpError(400, "plan request: expected a JSON object query (docs/query.md), found " + (j == null ? "nothing" : j.getNodeType()));
