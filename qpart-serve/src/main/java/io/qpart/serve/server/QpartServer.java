@@ -2,9 +2,6 @@ package io.qpart.serve.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.qpart.core.format.FormatException;
 import io.qpart.core.format.Messages;
 import io.qpart.core.table.Decision;
@@ -18,6 +15,9 @@ import io.qpart.onnx.graph.SplitModel;
 import io.qpart.onnx.model.ModelException;
 import io.qpart.onnx.quant.BitWidths;
 import io.qpart.onnx.quant.HeadCodec;
+import io.qpart.serve.http.Exchange;
+import io.qpart.serve.http.Http1Server;
+import io.qpart.serve.http.MalformedBodyException;
 import io.qpart.serve.json.DecisionJson;
 import io.qpart.serve.json.Json;
 import io.qpart.serve.json.Query;
@@ -27,7 +27,6 @@ import io.qpart.serve.protocol.Frames;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -42,13 +41,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The split-inference server (docs/protocol.md): the JDK's HTTP server with one virtual thread
- * per request. {@code POST /v1/plan} decides a configuration from the model's table (SPEC §7)
+ * The split-inference server (docs/protocol.md): HTTP/1.1 ({@link Http1Server}) with one virtual
+ * thread per connection. {@code POST /v1/plan} decides a configuration from the model's table (SPEC §7)
  * and names its head; {@code GET /v1/heads/{id}} serves the immutable head container;
  * {@code POST /v1/infer?model=M&cut=K} runs the tail on activation frames (SPEC §1 step 3).
  * Every failure is answered with {@code {"error": "..."}}; nothing a client sends stops the server.
@@ -56,14 +53,18 @@ import java.util.concurrent.TimeUnit;
 public final class QpartServer implements AutoCloseable {
     /** Largest plan request body. */
     static final long MAX_PLAN_BYTES = 1 << 20;
-    private static final String BYTES_IN = "qpart.bytesIn";
+    /** Request heads over this size are answered 431. */
+    static final int MAX_HEAD_BYTES = 16 << 10;
+    /** Open connections beyond this are answered 503. */
+    static final int MAX_CONNECTIONS = 10_000;
+    /** An idle persistent connection is closed after this. */
+    static final java.time.Duration IDLE_TIMEOUT = java.time.Duration.ofSeconds(60);
 
     private final Map<String, ServedModel> models;
     private final ServerConfig config;
-    private final HttpServer http;
+    private volatile Http1Server http;
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("qpart-watchdog").factory());
     private final ConcurrentHashMap<Outcome, Boolean> inFlight = new ConcurrentHashMap<>();
-    private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private final HeadCache heads;
     private final Metrics metrics = new Metrics();
     private final ConcurrentHashMap<String, TailRuntime> tails = new ConcurrentHashMap<>();
@@ -105,23 +106,22 @@ public final class QpartServer implements AutoCloseable {
         long sweepNanos = Math.max(1_000_000L, Math.min(1_000_000_000L, config.requestTimeout().toNanos() / 10));
         timer.scheduleWithFixedDelay(this::sweep, sweepNanos, sweepNanos, TimeUnit.NANOSECONDS);
         this.heads = new HeadCache(config.headCacheBytes(), this::buildHead);
-        this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 256);
-        http.createContext("/", this::handle);
-        http.setExecutor(handlers);
         this.indexer = Thread.ofVirtual().name("qpart-head-index").unstarted(this::indexHeads);
     }
 
     /** Starts serving {@code models}; the server is ready once every head of every table is indexed. */
     public static QpartServer start(List<ServedModel> models, ServerConfig config) throws IOException {
         QpartServer s = new QpartServer(models, config);
-        s.http.start();
+        Http1Server.Limits limits = new Http1Server.Limits(MAX_HEAD_BYTES, IDLE_TIMEOUT, config.requestTimeout(), MAX_CONNECTIONS, Api.JSON);
+        s.http = Http1Server.start(new InetSocketAddress(config.host(), config.port()), 256, limits,
+                (status, message) -> Json.compact(Map.of("error", Messages.oneLine(message))), s::handle);
         s.indexer.start();
         return s;
     }
 
     /** The bound port (the free one picked when the config asked for port 0). */
     public int port() {
-        return http.getAddress().getPort();
+        return http.address().getPort();
     }
 
     /** {@code http://HOST:PORT}. */
@@ -156,8 +156,9 @@ public final class QpartServer implements AutoCloseable {
         }
         closed = true;
         indexer.interrupt();
-        http.stop(0);
-        handlers.shutdownNow();
+        if (http != null) {
+            http.close();
+        }
         timer.shutdownNow();
         for (TailRuntime t : tails.values()) {
             t.close();
@@ -221,7 +222,7 @@ public final class QpartServer implements AutoCloseable {
 
     /** One request in flight: who answers it (the handler or the watchdog), with what status and how many bytes. */
     private static final class Outcome {
-        final HttpExchange exchange;
+        final Exchange exchange;
         final Thread handler;
         final long deadlineNanos;
         final AtomicBoolean claimed = new AtomicBoolean();
@@ -229,7 +230,7 @@ public final class QpartServer implements AutoCloseable {
         int status;
         long sent;
 
-        Outcome(HttpExchange exchange, Thread handler, long deadlineNanos) {
+        Outcome(Exchange exchange, Thread handler, long deadlineNanos) {
             this.exchange = exchange;
             this.handler = handler;
             this.deadlineNanos = deadlineNanos;
@@ -241,16 +242,17 @@ public final class QpartServer implements AutoCloseable {
         long now = System.nanoTime();
         for (Outcome o : inFlight.keySet()) {
             if (now - o.deadlineNanos >= 0 && o.claimed.compareAndSet(false, true)) {
+                o.exchange.closeAfterAnswer(); // the handler is still at work on this connection
                 answer(o.exchange, Response.error(504, "the request took longer than " + config.requestTimeout().toMillis() + " ms"), o);
                 o.handler.interrupt();
             }
         }
     }
 
-    private void handle(HttpExchange ex) {
+    private void handle(Exchange ex) {
         long t0 = System.nanoTime();
         metrics.started();
-        String route = route(ex.getRequestURI().getRawPath());
+        String route = route(ex.rawPath());
         Outcome o = new Outcome(ex, Thread.currentThread(), t0 + config.requestTimeout().toNanos());
         inFlight.put(o, Boolean.TRUE);
         Response r;
@@ -279,14 +281,12 @@ public final class QpartServer implements AutoCloseable {
             }
         }
         Thread.interrupted(); // a late watchdog interrupt is meant for this request only
-        Object in = ex.getAttribute(BYTES_IN);
-        metrics.record(route, o.status, System.nanoTime() - t0, in instanceof Long l ? l : 0, o.sent);
+        metrics.record(route, o.status, System.nanoTime() - t0, ex.bodyBytesRead(), o.sent);
         metrics.finished();
-        ex.close(); // may wait while the server drains a body that was not read
     }
 
     /** Sends {@code r}, noting its status (499 when the client is gone) and size in {@code o}. */
-    private void answer(HttpExchange ex, Response r, Outcome o) {
+    private void answer(Exchange ex, Response r, Outcome o) {
         try {
             o.sent = send(ex, r);
             o.status = r.status();
@@ -316,26 +316,17 @@ public final class QpartServer implements AutoCloseable {
         return Response.error(500, t.getClass().getSimpleName() + ": " + t.getMessage());
     }
 
-    private long send(HttpExchange ex, Response r) throws IOException {
-        Headers h = ex.getResponseHeaders();
-        h.set("Content-Type", r.contentType());
-        r.headers().forEach(h::set);
+    private long send(Exchange ex, Response r) throws IOException {
+        Map<String, String> headers = r.headers();
         if (r.status() >= 400 || r.status() == 304) {
-            h.set("Cache-Control", "no-store");
+            headers = new LinkedHashMap<>(headers);
+            headers.put("Cache-Control", "no-store");
         }
-        if (r.status() == 304 || r.body().length == 0) {
-            ex.sendResponseHeaders(r.status(), -1);
-            return 0;
-        }
-        ex.sendResponseHeaders(r.status(), r.body().length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(r.body());
-        }
-        return r.body().length;
+        return Math.max(0, ex.respond(r.status(), r.contentType(), headers, r.body()));
     }
 
-    private Response dispatch(HttpExchange ex, String route) throws Exception {
-        String method = ex.getRequestMethod();
+    private Response dispatch(Exchange ex, String route) throws Exception {
+        String method = ex.method();
         return switch (route) {
             case "plan" -> {
                 requireMethod(method, "POST");
@@ -362,7 +353,7 @@ public final class QpartServer implements AutoCloseable {
                 requireMethod(method, "GET");
                 yield new Response(200, Api.METRICS_MEDIA_TYPE, metrics.render(heads, models.size()).getBytes(StandardCharsets.UTF_8), Map.of());
             }
-            default -> throw new HttpError(404, "no such path: " + ex.getRequestURI().getRawPath() + "; the API has " + Api.PLAN + ", "
+            default -> throw new HttpError(404, "no such path: " + ex.rawPath() + "; the API has " + Api.PLAN + ", "
                     + Api.HEADS + "{id}, " + Api.INFER + ", " + Api.HEALTHZ + ", " + Api.READYZ + ", " + Api.METRICS);
         };
     }
@@ -374,30 +365,20 @@ public final class QpartServer implements AutoCloseable {
     }
 
     /** Reads the body, refusing more than {@code limit} bytes by the declared length and by counting. */
-    private static byte[] body(HttpExchange ex, long limit) {
-        String declaredText = ex.getRequestHeaders().getFirst("Content-Length");
-        long declared = -1;
-        if (declaredText != null) {
-            try {
-                declared = Long.parseLong(declaredText.trim());
-            } catch (NumberFormatException e) {
-                throw new HttpError(400, "Content-Length must be a number of bytes, found '" + abbreviate(declaredText) + "'");
-            }
-            if (declared < 0) {
-                throw new HttpError(400, "Content-Length must be >= 0, found " + declared);
-            }
-            if (declared > limit) {
-                ex.getResponseHeaders().set("Connection", "close");
-                throw new HttpError(413, "request body of " + declared + " bytes is over the limit of " + limit + " bytes");
-            }
+    private static byte[] body(Exchange ex, long limit) {
+        long declared = ex.declaredLength();
+        if (declared > limit) {
+            ex.closeAfterAnswer();
+            throw new HttpError(413, "request body of " + declared + " bytes is over the limit of " + limit + " bytes");
         }
         byte[] buf = new byte[(int) Math.min(limit + 1, declared >= 0 ? declared + 1 : 8192)];
         int len = 0;
-        try (InputStream in = ex.getRequestBody()) {
+        try {
+            InputStream in = ex.body();
             while (true) {
                 if (len == buf.length) {
                     if (len > limit) {
-                        ex.getResponseHeaders().set("Connection", "close");
+                        ex.closeAfterAnswer();
                         throw new HttpError(413, "request body is over the limit of " + limit + " bytes");
                     }
                     buf = Arrays.copyOf(buf, (int) Math.min(limit + 1, 2L * buf.length));
@@ -407,8 +388,10 @@ public final class QpartServer implements AutoCloseable {
                     break;
                 }
                 len += r;
-                ex.setAttribute(BYTES_IN, (long) len);
             }
+        } catch (MalformedBodyException e) {
+            ex.closeAfterAnswer();
+            throw new HttpError(400, "request body: " + e.getMessage());
         } catch (IOException e) {
             throw new ClientGone(e);
         }
@@ -428,7 +411,7 @@ public final class QpartServer implements AutoCloseable {
 
     // ---- POST /v1/plan ------------------------------------------------------------------------
 
-    private Response plan(HttpExchange ex) {
+    private Response plan(Exchange ex) {
         byte[] body = body(ex, Math.min(MAX_PLAN_BYTES, config.maxBodyBytes()));
         JsonNode j;
         try {
@@ -497,13 +480,13 @@ public final class QpartServer implements AutoCloseable {
 
     // ---- GET /v1/heads/{id} -------------------------------------------------------------------
 
-    private Response head(HttpExchange ex) {
-        String id = ex.getRequestURI().getRawPath().substring(Api.HEADS.length());
+    private Response head(Exchange ex) {
+        String id = ex.rawPath().substring(Api.HEADS.length());
         if (!Api.isHeadId(id)) {
             throw new HttpError(400, "a head id is 64 lowercase hex digits (a SHA-256), found '" + abbreviate(id) + "'");
         }
         if (heads.keyOf(id).isEmpty()) {
-            HeadCache.Key hinted = hint(ex.getRequestURI().getRawQuery());
+            HeadCache.Key hinted = hint(ex.rawQuery());
             if (hinted == null) {
                 throw new HttpError(404, "unknown head " + id + (ready ? "" : " (the server is still indexing heads)"));
             }
@@ -514,7 +497,7 @@ public final class QpartServer implements AutoCloseable {
         }
         String etag = Api.etag(id);
         Map<String, String> headers = Map.of("ETag", etag, "Cache-Control", Api.HEAD_CACHE_CONTROL);
-        String inm = ex.getRequestHeaders().getFirst("If-None-Match");
+        String inm = ex.header("If-None-Match");
         if (inm != null && matches(inm, id)) {
             return new Response(304, Api.HEAD_MEDIA_TYPE, new byte[0], Map.of("ETag", etag));
         }
@@ -585,13 +568,12 @@ public final class QpartServer implements AutoCloseable {
 
     // ---- POST /v1/infer?model=M&cut=K ---------------------------------------------------------
 
-    private Response infer(HttpExchange ex) throws FormatException {
-        Map<String, String> params = query(ex.getRequestURI().getRawQuery());
+    private Response infer(Exchange ex) throws FormatException {
+        Map<String, String> params = query(ex.rawQuery());
         String name = params.get("model");
         String cutText = params.get("cut");
         if (name == null || cutText == null) {
-            throw new HttpError(400, "infer: expected query parameters model=NAME&cut=K, found '" + (ex.getRequestURI().getRawQuery() == null ? ""
-                    : abbreviate(ex.getRequestURI().getRawQuery())) + "'");
+            throw new HttpError(400, "infer: expected query parameters model=NAME&cut=K, found '" + (ex.rawQuery() == null ? "" : abbreviate(ex.rawQuery())) + "'");
         }
         ServedModel m = model(name);
         int cut;

@@ -1,0 +1,312 @@
+package io.qpart.serve.http;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.zip.CRC32;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The HTTP layer on loopback, spoken to byte for byte. */
+class Http1ServerTest {
+    private static Http1Server server;
+    private static int port;
+
+    /** Echoes what it received: method, path, query, body length and CRC-32. */
+    private static void echo(Exchange ex) throws IOException {
+        if (ex.rawPath().equals("/boom")) {
+            throw new IllegalStateException("handler failed");
+        }
+        if (ex.rawPath().equals("/unread")) {
+            ex.respond(404, "text/plain", Map.of(), "not read".getBytes(StandardCharsets.US_ASCII));
+            return;
+        }
+        byte[] body;
+        try {
+            body = ex.body().readAllBytes();
+        } catch (MalformedBodyException e) {
+            ex.respond(400, "text/plain", Map.of(), ("malformed: " + e.getMessage()).getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(body);
+        String text = ex.method() + " " + ex.rawPath() + " " + ex.rawQuery() + " " + body.length + " " + Long.toHexString(crc.getValue());
+        ex.respond(200, "text/plain", Map.of("X-Test", "yes"), text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @BeforeAll
+    static void start() throws IOException {
+        Http1Server.Limits limits = new Http1Server.Limits(1024, Duration.ofSeconds(2), Duration.ofSeconds(5), 64, "text/plain");
+        server = Http1Server.start(new InetSocketAddress("127.0.0.1", 0), 64, limits,
+                (status, message) -> ("error " + status + ": " + message).getBytes(StandardCharsets.UTF_8), Http1ServerTest::echo);
+        port = server.address().getPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    record Answer(int status, Map<String, String> headers, String body) {
+    }
+
+    /** Reads one answer; the body is read by Content-Length (none for 1xx, 204, 304 and answers to HEAD). */
+    static Answer read(InputStream in, boolean head) throws IOException {
+        String status = line(in);
+        if (status == null) {
+            return null;
+        }
+        int code = Integer.parseInt(status.split(" ")[1]);
+        Map<String, String> h = new LinkedHashMap<>();
+        for (String l = line(in); l != null && !l.isEmpty(); l = line(in)) {
+            int c = l.indexOf(':');
+            h.put(l.substring(0, c).trim().toLowerCase(Locale.ROOT), l.substring(c + 1).trim());
+        }
+        byte[] body = new byte[0];
+        if (!head && code >= 200 && code != 204 && code != 304) {
+            body = in.readNBytes(Integer.parseInt(h.get("content-length")));
+        }
+        return new Answer(code, h, new String(body, StandardCharsets.UTF_8));
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int c = in.read(); c >= 0; c = in.read()) {
+            if (c == '\n') {
+                String s = b.toString(StandardCharsets.ISO_8859_1);
+                return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+            }
+            b.write(c);
+        }
+        return b.size() == 0 ? null : b.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static Socket connect() throws IOException {
+        Socket s = new Socket("127.0.0.1", port);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    private static void write(Socket s, String text) throws IOException {
+        OutputStream out = s.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    private static String crc(byte[] b) {
+        CRC32 c = new CRC32();
+        c.update(b);
+        return Long.toHexString(c.getValue());
+    }
+
+    @Test
+    void oneConnectionCarriesManyRequestsIncludingPipelinedOnes() throws IOException {
+        try (Socket s = connect()) {
+            InputStream in = s.getInputStream();
+            write(s, "GET /a?x=1 HTTP/1.1\r\nHost: h\r\n\r\n");
+            Answer a = read(in, false);
+            assertThat(a.status()).isEqualTo(200);
+            assertThat(a.body()).isEqualTo("GET /a x=1 0 0");
+            assertThat(a.headers()).containsKeys("date", "content-length").doesNotContainKey("connection");
+            assertThat(a.headers().get("x-test")).isEqualTo("yes");
+            // two requests in one write: answered in order on the same connection
+            write(s, "POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhelloPOST /c HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc");
+            assertThat(read(in, false).body()).isEqualTo("POST /b null 5 " + crc("hello".getBytes(StandardCharsets.US_ASCII)));
+            assertThat(read(in, false).body()).isEqualTo("POST /c null 3 " + crc("abc".getBytes(StandardCharsets.US_ASCII)));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 8191, 70_000})
+    void chunkedBodiesArriveWhole(int size) throws IOException {
+        byte[] body = new byte[size];
+        new SplittableRandom(size).nextBytes(body);
+        try (Socket s = connect()) {
+            OutputStream out = s.getOutputStream();
+            out.write("POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            SplittableRandom r = new SplittableRandom(size + 1L);
+            for (int off = 0; off < size; ) {
+                int n = Math.min(size - off, 1 + r.nextInt(5000));
+                out.write((Integer.toHexString(n) + (r.nextBoolean() ? ";ext=1" : "") + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(body, off, n);
+                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                off += n;
+            }
+            out.write("0\r\nTrailer: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Answer a = read(s.getInputStream(), false);
+            assertThat(a.body()).isEqualTo("POST /up null " + size + " " + crc(body));
+            // the connection stays usable after a chunked body
+            write(s, "GET /next HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(read(s.getInputStream(), false).body()).isEqualTo("GET /next null 0 0");
+        }
+    }
+
+    @Test
+    void brokenChunkFramingIsReported() throws IOException {
+        try (Socket s = connect()) {
+            write(s, "POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n");
+            Answer a = read(s.getInputStream(), false);
+            assertThat(a.status()).isEqualTo(400);
+            assertThat(a.body()).contains("expected a chunk size in hex, found 'zz'");
+        }
+    }
+
+    @Test
+    void expectContinueGetsAnInterimAnswerBeforeTheBody() throws IOException {
+        try (Socket s = connect()) {
+            InputStream in = s.getInputStream();
+            write(s, "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+            Answer interim = read(in, false);
+            assertThat(interim.status()).isEqualTo(100);
+            write(s, "data");
+            assertThat(read(in, false).body()).isEqualTo("POST /up null 4 " + crc("data".getBytes(StandardCharsets.US_ASCII)));
+        }
+    }
+
+    @Test
+    void anAnswerBeforeTheBodyWasReadClosesTheConnection() throws IOException {
+        try (Socket s = connect()) {
+            InputStream in = s.getInputStream();
+            write(s, "POST /unread HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789GET /x HTTP/1.1\r\n\r\n");
+            Answer a = read(in, false);
+            assertThat(a.status()).isEqualTo(404);
+            assertThat(a.headers().get("connection")).isEqualTo("close");
+            assertThat(in.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void http10ClosesUnlessAskedToKeepAlive() throws IOException {
+        try (Socket s = connect()) {
+            write(s, "GET /old HTTP/1.0\r\n\r\n");
+            InputStream in = s.getInputStream();
+            assertThat(read(in, false).headers().get("connection")).isEqualTo("close");
+            assertThat(in.read()).isEqualTo(-1);
+        }
+        try (Socket s = connect()) {
+            InputStream in = s.getInputStream();
+            write(s, "GET /old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            assertThat(read(in, false).headers().get("connection")).isEqualTo("keep-alive");
+            write(s, "GET /again HTTP/1.1\r\nConnection: close\r\n\r\n");
+            Answer a = read(in, false);
+            assertThat(a.body()).startsWith("GET /again");
+            assertThat(a.headers().get("connection")).isEqualTo("close");
+            assertThat(in.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void headAnswersCarryNoBody() throws IOException {
+        try (Socket s = connect()) {
+            InputStream in = s.getInputStream();
+            write(s, "HEAD /h HTTP/1.1\r\nHost: h\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n");
+            Answer a = read(in, true);
+            assertThat(a.status()).isEqualTo(200);
+            assertThat(Integer.parseInt(a.headers().get("content-length"))).isPositive();
+            assertThat(read(in, false).body()).isEqualTo("GET /after null 0 0");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "GARBAGE\r\n\r\n|400|expected a request line",
+            "GET /x HTTP/2.0\r\n\r\n|505|HTTP/2.0",
+            "GET /x FTP/1.0\r\n\r\n|400|expected HTTP/1.1",
+            "GET x HTTP/1.1\r\n\r\n|400|starting with '/'",
+            "GET /x HTTP/1.1\r\nno colon here\r\n\r\n|400|'Name: value'",
+            "GET /x HTTP/1.1\r\nA: b\r\n  folded\r\n\r\n|400|folded",
+            "POST /x HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n|400|found both",
+            "POST /x HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n|501|only transfer coding",
+            "POST /x HTTP/1.1\r\nContent-Length: 3, 4\r\n\r\n|400|one Content-Length",
+            "POST /x HTTP/1.1\r\nContent-Length: -3\r\n\r\n|400|number of bytes",
+            "POST /x HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n|400|HTTP/1.0"})
+    void malformedHeadsAreRefusedWithOneLine(String testCase) throws IOException {
+        String[] p = testCase.split("\\|");
+        try (Socket s = connect()) {
+            write(s, p[0]);
+            InputStream in = s.getInputStream();
+            Answer a = read(in, false);
+            assertThat(a.status()).isEqualTo(Integer.parseInt(p[1]));
+            assertThat(a.body()).contains(p[2]).doesNotContain("\n");
+            assertThat(a.headers().get("connection")).isEqualTo("close");
+            assertThat(in.read()).isEqualTo(-1);
+        }
+        // and the server goes on serving
+        try (Socket s = connect()) {
+            write(s, "GET /ok HTTP/1.1\r\n\r\n");
+            assertThat(read(s.getInputStream(), false).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aHeadOverTheLimitIs431() throws IOException {
+        try (Socket s = connect()) {
+            write(s, "GET /x HTTP/1.1\r\nX-Big: " + "a".repeat(2000) + "\r\n\r\n");
+            Answer a = read(s.getInputStream(), false);
+            assertThat(a.status()).isEqualTo(431);
+            assertThat(a.body()).contains("over the limit of 1024 bytes");
+        }
+    }
+
+    @Test
+    void aFailingHandlerGets500AndTheServerGoesOn() throws IOException {
+        try (Socket s = connect()) {
+            write(s, "GET /boom HTTP/1.1\r\n\r\n");
+            Answer a = read(s.getInputStream(), false);
+            assertThat(a.status()).isEqualTo(500);
+            assertThat(a.body()).contains("IllegalStateException: handler failed");
+        }
+        try (Socket s = connect()) {
+            write(s, "GET /ok HTTP/1.1\r\n\r\n");
+            assertThat(read(s.getInputStream(), false).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void idleConnectionsAreClosed() throws IOException {
+        try (Socket s = connect()) {
+            write(s, "GET /x HTTP/1.1\r\n\r\n");
+            InputStream in = s.getInputStream();
+            assertThat(read(in, false).status()).isEqualTo(200);
+            // the idle timeout is 2 s; the read below waits up to 10 s for the close
+            assertThat(in.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAre503() throws IOException {
+        Http1Server.Limits limits = new Http1Server.Limits(1024, Duration.ofSeconds(10), Duration.ofSeconds(10), 2, "text/plain");
+        try (Http1Server small = Http1Server.start(new InetSocketAddress("127.0.0.1", 0), 8, limits,
+                (status, message) -> message.getBytes(StandardCharsets.UTF_8), Http1ServerTest::echo);
+             Socket a = new Socket("127.0.0.1", small.address().getPort());
+             Socket b = new Socket("127.0.0.1", small.address().getPort())) {
+            for (Socket s : new Socket[]{a, b}) {
+                s.setSoTimeout(10_000);
+                write(s, "GET /x HTTP/1.1\r\n\r\n");
+                assertThat(read(s.getInputStream(), false).status()).isEqualTo(200);
+            }
+            try (Socket c = new Socket("127.0.0.1", small.address().getPort())) {
+                c.setSoTimeout(10_000);
+                Answer refused = read(c.getInputStream(), false);
+                assertThat(refused.status()).isEqualTo(503);
+                assertThat(refused.body()).contains("limit of 2 connections");
+            }
+        }
+    }
+}
