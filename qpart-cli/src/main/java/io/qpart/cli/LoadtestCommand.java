@@ -40,7 +40,8 @@ import java.util.concurrent.atomic.AtomicReference;
 @Command(name = "loadtest", mixinStandardHelpOptions = true,
         description = {"Measure a server under N concurrent devices (no channel emulation), and in the same run in-process split",
                 "inference of the same configuration (one thread and one pipeline per core, its best on this machine):",
-                "throughput, p50/p99 latency per sample, CPU per sample, server memory."})
+                "throughput, p50/p99 latency per sample, CPU per sample, server memory; then the HTTP floor: the same devices",
+                "asking GET /healthz back to back, the CPU one request costs without any inference."})
 final class LoadtestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -88,7 +89,7 @@ final class LoadtestCommand implements Callable<Integer> {
     boolean json;
 
     /** Latencies and count of one run. */
-    record Run(int threads, long samples, double seconds, long[] latencyNanos, double cpuSeconds) {
+    record Run(int threads, long samples, double seconds, long[] latencyNanos, double cpuSeconds, double serverCpuSeconds) {
         double samplesPerSecond() {
             return samples / seconds;
         }
@@ -160,6 +161,7 @@ final class LoadtestCommand implements Callable<Integer> {
         List<DeviceClient> clients = new ArrayList<>();
         List<DeviceClient.Prepared> prepared = new ArrayList<>();
         Run endToEnd;
+        Run floor;
         try {
             for (int i = 0; i < devices; i++) {
                 DeviceClient c = new DeviceClient(server, Channel.none(), 1);
@@ -167,6 +169,7 @@ final class LoadtestCommand implements Callable<Integer> {
                 prepared.add(c.prepare(req));
             }
             endToEnd = measure(devices, t -> i -> clients.get(t).infer(prepared.get(t), ds.sample(i % ds.size())), true);
+            floor = measure(devices, t -> i -> clients.get(t).health(), true);
         } finally {
             for (DeviceClient c : clients) {
                 c.close();
@@ -191,6 +194,8 @@ final class LoadtestCommand implements Callable<Integer> {
         o.put("inProcess", inProcess.toJson());
         o.put("endToEnd", endToEnd.toJson());
         o.put("endToEndOverInProcess", endToEnd.samplesPerSecond() / inProcess.samplesPerSecond());
+        o.put("httpFloor", floor.toJson());
+        o.put("endToEndServerCpuSecondsPerSample", endToEnd.samples() == 0 ? null : endToEnd.serverCpuSeconds() / endToEnd.samples());
         o.put("serverMemory", memory);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -206,6 +211,9 @@ final class LoadtestCommand implements Callable<Integer> {
         out.printf("ratio        %.2f of in-process; CPU per sample %.1f us in-process, %.1f us end-to-end (devices and server)%n",
                 endToEnd.samplesPerSecond() / inProcess.samplesPerSecond(), 1e6 * inProcess.cpuSeconds() / inProcess.samples(),
                 1e6 * endToEnd.cpuSeconds() / endToEnd.samples());
+        out.printf("               of which the server %.1f us per sample%n", 1e6 * endToEnd.serverCpuSeconds() / endToEnd.samples());
+        out.printf("http floor   %10.0f requests/s (GET /healthz, same devices)   p50 %8.3f ms; CPU per request %.1f us (devices and server)%n",
+                floor.samplesPerSecond(), 1e3 * floor.percentile(0.5), 1e6 * floor.cpuSeconds() / floor.samples());
         out.printf("server       %s%n", memory);
         return 0;
     }
@@ -254,9 +262,11 @@ final class LoadtestCommand implements Callable<Integer> {
         start.await();
         // CPU of the measured window: this process (and the server's, from its metrics), sampled at its edges
         Thread.sleep(Math.max(0, (window[0] + warmNanos - System.nanoTime()) / 1_000_000));
-        double cpu0 = processCpuSeconds() + (withServer ? serverGauges().getOrDefault("process_cpu_seconds_total", 0.0) : 0);
+        double server0 = withServer ? serverGauges().getOrDefault("process_cpu_seconds_total", 0.0) : 0;
+        double cpu0 = processCpuSeconds() + server0;
         Thread.sleep(Math.max(0, (window[0] + warmNanos + runNanos - System.nanoTime()) / 1_000_000));
-        double cpu1 = processCpuSeconds() + (withServer ? serverGauges().getOrDefault("process_cpu_seconds_total", 0.0) : 0);
+        double server1 = withServer ? serverGauges().getOrDefault("process_cpu_seconds_total", 0.0) : 0;
+        double cpu1 = processCpuSeconds() + server1;
         for (Thread th : threads) {
             th.join();
         }
@@ -274,7 +284,7 @@ final class LoadtestCommand implements Callable<Integer> {
             System.arraycopy(l, 0, all, at, l.length);
             at += l.length;
         }
-        return new Run(devices, total, seconds, all, cpu1 - cpu0);
+        return new Run(devices, total, seconds, all, cpu1 - cpu0, server1 - server0);
     }
 
     private static double processCpuSeconds() {

@@ -98,6 +98,14 @@ public final class DeviceClient implements AutoCloseable {
         return new TreeSet<>(held.keySet());
     }
 
+    /** Asks the server's {@code /healthz} on this client's connection; throws when it does not answer 200. */
+    public void health() throws IOException {
+        HttpLink.Response r = link.send("GET", Api.HEALTHZ, Map.of(), null);
+        if (r.status() != 200) {
+            throw error(r);
+        }
+    }
+
     /** Asks the server for a plan. */
     public Plan plan(PlanRequest request) throws IOException {
         return plan(request, new long[1]);

@@ -17,7 +17,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -116,26 +116,29 @@ final class TailRuntime implements AutoCloseable {
 
     /**
      * Runs the tail for concurrent requests together (group commit): a request that arrives while
-     * a batch runs waits, and whatever waits when the batch ends runs as the next batch, stacked
-     * along the batch dimension. An idle server adds no delay; a busy one makes fewer, larger
-     * ONNX Runtime calls. Requests are checked before they queue, so a batch holds only valid
-     * inputs; should the run itself fail, every request of the batch gets the error.
+     * a batch runs queues, and the queue runs as the next batch, stacked along the batch
+     * dimension, led by the request at its head. An idle server adds no delay; a busy one makes
+     * fewer, larger ONNX Runtime calls. Each waiting request is woken once, by the leader that
+     * ran its batch (or that hands it the lead): no broadcast wakes requests that go back to
+     * sleep. Requests are checked before they queue, so a batch holds only valid inputs; should
+     * the run itself fail, every request of the batch gets the error.
      */
     private final class Batcher {
         /** Most samples one tail call stacks. */
         static final int MAX_BATCH_SAMPLES = 256;
 
         private final ReentrantLock lock = new ReentrantLock();
-        private final Condition changed = lock.newCondition();
         private final ArrayDeque<Pending> queue = new ArrayDeque<>();
         private boolean running;
 
         private static final class Pending {
             final Map<String, HostTensor> in;
             final int samples;
+            final Thread thread = Thread.currentThread();
             float[][] rows;
-            RuntimeException error;
-            boolean done;
+            Throwable error;
+            volatile boolean done;
+            volatile boolean lead;
 
             Pending(Map<String, HostTensor> in, int samples) {
                 this.in = in;
@@ -145,47 +148,86 @@ final class TailRuntime implements AutoCloseable {
 
         float[][] run(Map<String, HostTensor> in) {
             Pending me = new Pending(in, rowsOf(in));
-            List<Pending> batch;
             lock.lock();
             try {
                 queue.add(me);
-                while (true) {
-                    while (running && !me.done) {
-                        changed.awaitUninterruptibly();
-                    }
-                    if (me.done) {
-                        return result(me);
-                    }
-                    running = true;
-                    batch = new ArrayList<>();
-                    int n = 0;
-                    while (!queue.isEmpty() && (batch.isEmpty() || n + queue.peek().samples <= MAX_BATCH_SAMPLES)) {
-                        Pending p = queue.poll();
-                        batch.add(p);
-                        n += p.samples;
-                    }
-                    lock.unlock();
-                    try {
-                        runBatch(batch, n);
-                    } finally {
-                        lock.lock();
-                        running = false;
-                        changed.signalAll();
-                    }
+                if (!running) {
+                    running = true; // an idle runtime: the queue was empty, this request leads at once
+                    me.lead = true;
                 }
             } finally {
                 lock.unlock();
             }
+            boolean interrupted = false;
+            while (!me.done && !me.lead) {
+                LockSupport.park(this);
+                interrupted |= Thread.interrupted(); // kept for the caller; a watchdog answers timeouts
+            }
+            try {
+                if (!me.done) {
+                    lead();
+                }
+                return result(me);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        /** Runs one batch from the head of the queue (the leader is its head), wakes its requests, hands the lead on. */
+        private void lead() {
+            List<Pending> batch = new ArrayList<>();
+            int n = 0;
+            lock.lock();
+            try {
+                while (!queue.isEmpty() && (batch.isEmpty() || n + queue.peek().samples <= MAX_BATCH_SAMPLES)) {
+                    Pending p = queue.poll();
+                    batch.add(p);
+                    n += p.samples;
+                }
+            } finally {
+                lock.unlock();
+            }
+            Pending next = null;
+            try {
+                runBatch(batch, n);
+            } finally {
+                lock.lock();
+                try {
+                    next = queue.peek();
+                    if (next == null) {
+                        running = false;
+                    } else {
+                        next.lead = true;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                Thread self = Thread.currentThread();
+                for (Pending p : batch) {
+                    p.done = true;
+                    if (p.thread != self) {
+                        LockSupport.unpark(p.thread);
+                    }
+                }
+                if (next != null) {
+                    LockSupport.unpark(next.thread);
+                }
+            }
         }
 
         private float[][] result(Pending p) {
-            if (p.error != null) {
-                throw p.error;
+            if (p.error instanceof RuntimeException e) {
+                throw e;
+            }
+            if (p.error instanceof Error e) {
+                throw e;
             }
             return p.rows;
         }
 
-        /** Runs outside the lock; marks every request of the batch done (caller signals). */
+        /** Runs outside the lock; fills in every request's rows or error. */
         private void runBatch(List<Pending> batch, int samples) {
             try {
                 Map<String, HostTensor> in;
@@ -204,18 +246,9 @@ final class TailRuntime implements AutoCloseable {
                     p.rows = Arrays.copyOfRange(rows, at, at + p.samples);
                     at += p.samples;
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 for (Pending p : batch) {
                     p.error = e;
-                }
-            } finally {
-                lock.lock();
-                try {
-                    for (Pending p : batch) {
-                        p.done = true;
-                    }
-                } finally {
-                    lock.unlock();
                 }
             }
         }
