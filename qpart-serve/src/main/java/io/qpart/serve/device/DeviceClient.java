@@ -1,6 +1,8 @@
 package io.qpart.serve.device;
 
 import ai.onnxruntime.OnnxJavaType;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qpart.core.format.FormatException;
 import io.qpart.core.format.Messages;
@@ -208,23 +210,80 @@ public final class DeviceClient implements AutoCloseable {
         byte[] body = io.qpart.serve.protocol.Frames.concat(frames);
         long t2 = System.nanoTime();
         HttpLink.Response r = link.send("POST", p.inferPath(), Map.of("Content-Type", Api.FRAME_MEDIA_TYPE), body);
-        JsonNode j = json(r);
-        JsonNode results = j.get("results");
-        if (results == null || !results.isArray() || results.size() != count) {
-            throw new DeviceException(0, "expected " + count + " results from the server, found " + (results == null ? "none" : results.size()));
+        if (r.status() != 200) {
+            throw error(r);
         }
         int[] classes = new int[count];
         float[][] logits = new float[count][];
-        for (int i = 0; i < count; i++) {
-            JsonNode e = results.get(i);
-            classes[i] = e.get("class").asInt();
-            JsonNode l = e.get("logits");
-            logits[i] = new float[l.size()];
-            for (int c = 0; c < logits[i].length; c++) {
-                logits[i][c] = (float) l.get(c).asDouble();
-            }
-        }
+        readResults(r.body(), classes, logits);
         return new Inference(classes, logits, t1 - t0, t2 - t1, r.writeNanos(), r.waitNanos() + r.readNanos(), body.length);
+    }
+
+    /**
+     * Reads the infer answer's {@code results} (docs/protocol.md) with a streaming parser: the
+     * one answer on every sample's path, so no tree is built. Other fields are skipped.
+     */
+    static void readResults(byte[] answer, int[] classes, float[][] logits) throws DeviceException {
+        int count = classes.length;
+        int seen = 0;
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(answer)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new DeviceException(0, "the server's answer is not a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                if (!field.equals("results")) {
+                    p.skipChildren();
+                    continue;
+                }
+                if (v != JsonToken.START_ARRAY) {
+                    throw new DeviceException(0, "expected 'results' to be an array, found " + v);
+                }
+                while (p.nextToken() == JsonToken.START_OBJECT) {
+                    if (seen == count) {
+                        throw new DeviceException(0, "expected " + count + " results from the server, found more");
+                    }
+                    int cls = -1;
+                    float[] row = null;
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String f = p.currentName();
+                        JsonToken t = p.nextToken();
+                        if (f.equals("class") && t == JsonToken.VALUE_NUMBER_INT) {
+                            cls = p.getIntValue();
+                        } else if (f.equals("logits") && t == JsonToken.START_ARRAY) {
+                            float[] buf = new float[16];
+                            int n = 0;
+                            for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                                if (e != JsonToken.VALUE_NUMBER_FLOAT && e != JsonToken.VALUE_NUMBER_INT) {
+                                    throw new DeviceException(0, "expected numbers in 'logits', found " + e);
+                                }
+                                if (n == buf.length) {
+                                    buf = Arrays.copyOf(buf, 2 * n);
+                                }
+                                buf[n++] = p.getFloatValue();
+                            }
+                            row = Arrays.copyOf(buf, n);
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                    if (cls < 0 || row == null) {
+                        throw new DeviceException(0, "result " + seen + " lacks 'class' or 'logits'");
+                    }
+                    classes[seen] = cls;
+                    logits[seen] = row;
+                    seen++;
+                }
+            }
+        } catch (DeviceException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DeviceException(0, "the server's answer is not JSON: " + Messages.oneLine(e.getMessage()));
+        }
+        if (seen != count) {
+            throw new DeviceException(0, "expected " + count + " results from the server, found " + seen);
+        }
     }
 
     private static JsonNode json(HttpLink.Response r) throws IOException {

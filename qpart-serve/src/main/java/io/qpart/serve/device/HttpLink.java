@@ -1,24 +1,29 @@
 package io.qpart.serve.device;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A small HTTP/1.1 client over one kept-alive socket whose bytes pass through a {@link Channel}
  * (so emulation paces everything the device sends and receives). One request at a time; not
  * thread-safe. Each exchange reports how long writing the request and reading the response took.
+ *
+ * <p>The socket blocks without a socket timeout (a timed read costs a poll and a failed read per
+ * call); instead one watchdog thread for all links closes a socket that made no progress for the
+ * timeout, and the exchange then fails with a {@link SocketTimeoutException}.
  */
 public final class HttpLink implements AutoCloseable {
     /** Largest response body accepted. */
@@ -29,9 +34,15 @@ public final class HttpLink implements AutoCloseable {
     private final int port;
     private final Channel channel;
     private final int timeoutMillis;
-    private Socket socket;
+    private volatile Socket socket;
     private InputStream in;
     private OutputStream out;
+    private final byte[] buf = new byte[16 << 10];
+    private int pos;
+    private int limit;
+    /** When the watchdog closes the socket, by {@link System#nanoTime()}; 0 while no exchange runs. */
+    private volatile long deadline;
+    private volatile boolean expired;
 
     /**
      * An answer and its timing.
@@ -102,14 +113,125 @@ public final class HttpLink implements AutoCloseable {
         }
     }
 
+    /** Closes the sockets of links whose exchange made no progress for their timeout. */
+    private static final class Watchdog {
+        static final Set<HttpLink> LINKS = ConcurrentHashMap.newKeySet();
+        private static final long PERIOD_MILLIS = 20;
+
+        static {
+            Thread.ofPlatform().daemon().name("qpart-link-watchdog").start(Watchdog::loop);
+        }
+
+        private static void loop() {
+            while (true) {
+                try {
+                    Thread.sleep(PERIOD_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long now = System.nanoTime();
+                for (HttpLink l : LINKS) {
+                    long d = l.deadline;
+                    if (d != 0 && now - d > 0) {
+                        l.expire();
+                    }
+                }
+            }
+        }
+    }
+
+    private void expire() {
+        Socket s = socket;
+        if (s != null) {
+            expired = true;
+            try {
+                s.close();
+            } catch (IOException e) {
+                // closed either way
+            }
+        }
+    }
+
+    /** Pushes the inactivity deadline on: called whenever bytes move. */
+    private void progress() {
+        deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    }
+
+    private IOException timedOutOr(IOException e) {
+        if (expired) {
+            SocketTimeoutException t = new SocketTimeoutException("no progress for " + timeoutMillis + " ms");
+            t.initCause(e);
+            return t;
+        }
+        return e;
+    }
+
+    /**
+     * Connects without a connect timeout on the socket itself (a timed connect leaves the socket
+     * non-blocking, so every later read would poll first); the watchdog enforces it instead.
+     */
     private void open() throws IOException {
         Socket s = new Socket();
         s.setTcpNoDelay(true);
-        s.connect(new InetSocketAddress(host, port), timeoutMillis);
-        s.setSoTimeout(timeoutMillis);
         socket = s;
-        in = new BufferedInputStream(channel.wrap(s.getInputStream()), 16 << 10);
-        out = new BufferedOutputStream(channel.wrap(s.getOutputStream()), 16 << 10);
+        expired = false;
+        pos = 0;
+        limit = 0;
+        Watchdog.LINKS.add(this);
+        progress();
+        try {
+            s.connect(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            IOException t = timedOutOr(e);
+            close();
+            throw t;
+        } finally {
+            deadline = 0;
+        }
+        in = channel.wrap(s.getInputStream());
+        out = channel.wrap(s.getOutputStream());
+    }
+
+    private int fill() throws IOException {
+        progress();
+        int n;
+        try {
+            n = in.read(buf, 0, buf.length);
+        } catch (IOException e) {
+            throw timedOutOr(e);
+        }
+        pos = 0;
+        limit = Math.max(n, 0);
+        return n;
+    }
+
+    private int readByte() throws IOException {
+        if (pos >= limit && fill() <= 0) {
+            return -1;
+        }
+        return buf[pos++] & 0xff;
+    }
+
+    /** Exactly {@code n} bytes, or fewer when the connection ends. */
+    private byte[] readN(int n) throws IOException {
+        byte[] b = new byte[n];
+        int at = Math.min(n, limit - pos);
+        System.arraycopy(buf, pos, b, 0, at);
+        pos += at;
+        while (at < n) {
+            progress();
+            int r;
+            try {
+                r = in.read(b, at, n - at);
+            } catch (IOException e) {
+                throw timedOutOr(e);
+            }
+            if (r < 0) {
+                return java.util.Arrays.copyOf(b, at);
+            }
+            at += r;
+        }
+        return b;
     }
 
     private Response exchange(String method, String path, Map<String, String> headers, byte[] body) throws IOException {
@@ -126,22 +248,34 @@ public final class HttpLink implements AutoCloseable {
             head.append("Content-Length: ").append(body.length).append("\r\n");
         }
         head.append("\r\n");
+        byte[] top = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] request = top;
+        if (body != null && body.length > 0) {
+            request = java.util.Arrays.copyOf(top, top.length + body.length);
+            System.arraycopy(body, 0, request, top.length, body.length);
+        }
         channel.beginUpload();
         channel.beginDownload();
         long t0 = System.nanoTime();
         try {
-            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            if (body != null) {
-                out.write(body);
-            }
+            progress();
+            out.write(request);
             out.flush();
         } catch (IOException e) {
-            throw new StaleConnection(e);
+            throw new StaleConnection(timedOutOr(e));
         }
         long t1 = System.nanoTime();
+        try {
+            return answer(method, t0, t1);
+        } finally {
+            deadline = 0;
+        }
+    }
+
+    private Response answer(String method, long t0, long t1) throws IOException {
         int first;
         try {
-            first = in.read();
+            first = readByte();
         } catch (IOException e) {
             throw new StaleConnection(e);
         }
@@ -167,8 +301,11 @@ public final class HttpLink implements AutoCloseable {
                 h.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
             }
         }
+        if (code >= 100 && code < 200) {
+            return answer(method, t0, t1); // an interim answer (100 Continue): the final one follows
+        }
         byte[] payload;
-        boolean noBody = method.equals("HEAD") || code == 204 || code == 304 || (code >= 100 && code < 200);
+        boolean noBody = method.equals("HEAD") || code == 204 || code == 304;
         if (noBody) {
             payload = new byte[0];
         } else if ("chunked".equalsIgnoreCase(h.get("transfer-encoding"))) {
@@ -183,12 +320,19 @@ public final class HttpLink implements AutoCloseable {
             if (n < 0 || n > MAX_RESPONSE_BYTES) {
                 throw new IOException("answer of " + n + " bytes is outside 0.." + MAX_RESPONSE_BYTES);
             }
-            payload = in.readNBytes((int) n);
+            payload = readN((int) n);
             if (payload.length != n) {
                 throw new IOException("the answer ended after " + payload.length + " of " + n + " bytes");
             }
         } else {
-            payload = in.readNBytes(MAX_RESPONSE_BYTES);
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            for (int c = readByte(); c >= 0; c = readByte()) {
+                if (all.size() >= MAX_RESPONSE_BYTES) {
+                    throw new IOException("answer over " + MAX_RESPONSE_BYTES + " bytes");
+                }
+                all.write(c);
+            }
+            payload = all.toByteArray();
             h.put("connection", "close");
         }
         long t3 = System.nanoTime();
@@ -218,7 +362,7 @@ public final class HttpLink implements AutoCloseable {
                 }
                 return body.toByteArray();
             }
-            byte[] chunk = in.readNBytes((int) n);
+            byte[] chunk = readN((int) n);
             if (chunk.length != n) {
                 throw new IOException("the answer ended inside a chunk");
             }
@@ -227,21 +371,34 @@ public final class HttpLink implements AutoCloseable {
         }
     }
 
+    /** One header line without its line end, read from the buffer. */
     private String line() throws IOException {
-        StringBuilder sb = new StringBuilder();
+        StringBuilder spill = null;
         while (true) {
-            int c = in.read();
-            if (c < 0) {
-                throw new IOException("the connection closed inside the answer's header");
+            for (int i = pos; i < limit; i++) {
+                if (buf[i] == '\n') {
+                    int end = i > pos && buf[i - 1] == '\r' ? i - 1 : i;
+                    String part = new String(buf, pos, end - pos, StandardCharsets.ISO_8859_1);
+                    pos = i + 1;
+                    if (spill == null) {
+                        return part;
+                    }
+                    spill.append(part);
+                    int len = spill.length();
+                    return len > 0 && spill.charAt(len - 1) == '\r' && end == i ? spill.substring(0, len - 1) : spill.toString();
+                }
             }
-            if (c == '\n') {
-                int len = sb.length();
-                return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
+            if (spill == null) {
+                spill = new StringBuilder(128);
             }
-            if (sb.length() >= MAX_HEADER_LINE) {
+            spill.append(new String(buf, pos, limit - pos, StandardCharsets.ISO_8859_1));
+            pos = limit;
+            if (spill.length() > MAX_HEADER_LINE) {
                 throw new IOException("an answer header line is longer than " + MAX_HEADER_LINE + " bytes");
             }
-            sb.append((char) c);
+            if (fill() <= 0) {
+                throw new IOException("the connection closed inside the answer's header");
+            }
         }
     }
 
@@ -251,15 +408,20 @@ public final class HttpLink implements AutoCloseable {
 
     @Override
     public void close() {
-        if (socket != null) {
+        Watchdog.LINKS.remove(this);
+        deadline = 0;
+        Socket s = socket;
+        if (s != null) {
             try {
-                socket.close();
+                s.close();
             } catch (IOException e) {
                 // closing a socket that failed: nothing left to release
             } finally {
                 socket = null;
                 in = null;
                 out = null;
+                pos = 0;
+                limit = 0;
             }
         }
     }

@@ -30,4 +30,26 @@ public final class Json {
         }
     }
 
+    /** Appends {@code text} as a JSON string literal (RFC 8259 §7): quotes, backslashes and control characters escaped. */
+    public static void appendString(StringBuilder b, String text) {
+        b.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
+    }
 }

@@ -596,19 +596,52 @@ public final class QpartServer implements AutoCloseable {
             throw new HttpError(400, "infer: " + e.getMessage());
         }
         metrics.samplesInferred(r.classes().length);
-        List<Map<String, Object>> results = new ArrayList<>(r.classes().length);
-        for (int i = 0; i < r.classes().length; i++) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("class", r.classes()[i]);
-            e.put("logits", r.logits()[i]);
-            results.add(e);
+        return new Response(200, Api.JSON, inferAnswer(m.name(), cut, r), Map.of());
+    }
+
+    /**
+     * The infer answer, {@code {"model", "cut", "samples", "results": [{"class", "logits"}]}},
+     * written directly (it is the one answer on every sample's path); logits that are not finite
+     * go through Jackson, which writes them the way every other answer does.
+     */
+    static byte[] inferAnswer(String model, int cut, TailRuntime.Result r) {
+        boolean finite = true;
+        for (float[] row : r.logits()) {
+            for (float v : row) {
+                finite &= Float.isFinite(v);
+            }
         }
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("model", m.name());
-        o.put("cut", cut);
-        o.put("samples", r.classes().length);
-        o.put("results", results);
-        return Response.json(200, o);
+        if (!finite) {
+            List<Map<String, Object>> results = new ArrayList<>(r.classes().length);
+            for (int i = 0; i < r.classes().length; i++) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("class", r.classes()[i]);
+                e.put("logits", r.logits()[i]);
+                results.add(e);
+            }
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("model", model);
+            o.put("cut", cut);
+            o.put("samples", r.classes().length);
+            o.put("results", results);
+            return Json.compact(o);
+        }
+        StringBuilder b = new StringBuilder(64 + 160 * r.classes().length);
+        b.append("{\"model\":");
+        Json.appendString(b, model);
+        b.append(",\"cut\":").append(cut).append(",\"samples\":").append(r.classes().length).append(",\"results\":[");
+        for (int i = 0; i < r.classes().length; i++) {
+            b.append(i == 0 ? "{\"class\":" : ",{\"class\":").append(r.classes()[i]).append(",\"logits\":[");
+            float[] row = r.logits()[i];
+            for (int c = 0; c < row.length; c++) {
+                if (c > 0) {
+                    b.append(',');
+                }
+                b.append(row[c]);
+            }
+            b.append("]}");
+        }
+        return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static Map<String, String> query(String raw) {
