@@ -29,6 +29,15 @@ for _ in $(seq 1 300); do
 done
 URL="$(head -1 "$OUT/serve.out" | sed 's/^listening on //')"
 echo "# server $URL; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# one short unrecorded pass over every configuration first: the server's JIT compiles the paths
+# that the measured runs then use (the first run after a start otherwise measures compilation)
+for spec in "${MODELS[@]}"; do
+  m="${spec%%:*}"
+  cut=()
+  [ "$m" != "$spec" ] && cut=(--cut "${spec#*:}")
+  "$ROOT/qpart" loadtest --server "$URL" --models "$ROOT/models" --model "$m" "${cut[@]}" --devices "$DEVICES" \
+    --seconds 3 --warmup 2 --data "$ROOT/data/mnist-test.npz" >/dev/null
+done
 for spec in "${MODELS[@]}"; do
   m="${spec%%:*}"
   cut=()
