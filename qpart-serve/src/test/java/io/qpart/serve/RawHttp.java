@@ -38,6 +38,11 @@ public final class RawHttp {
 
     /** Reads one answer from {@code in}. */
     public static Answer read(InputStream in) throws IOException {
+        return read(in, false);
+    }
+
+    /** Reads one answer from {@code in}; interim (1xx), 204 and 304 answers and answers to HEAD ({@code head}) have no body. */
+    public static Answer read(InputStream in, boolean head) throws IOException {
         String status = line(in);
         if (status == null) {
             throw new IOException("the server closed the connection without answering");
@@ -49,6 +54,9 @@ public final class RawHttp {
             headers.put(l.substring(0, c).trim().toLowerCase(Locale.ROOT), l.substring(c + 1).trim());
         }
         byte[] body = new byte[0];
+        if (head || code < 200 || code == 204 || code == 304) {
+            return new Answer(code, headers, body);
+        }
         if (headers.containsKey("content-length")) {
             body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {

@@ -1,12 +1,13 @@
 package io.qpart.serve.http;
 
+import io.qpart.serve.RawHttp;
+import io.qpart.serve.RawHttp.Answer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,8 +15,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32;
@@ -62,38 +61,8 @@ class Http1ServerTest {
         server.close();
     }
 
-    record Answer(int status, Map<String, String> headers, String body) {
-    }
-
-    /** Reads one answer; the body is read by Content-Length (none for 1xx, 204, 304 and answers to HEAD). */
     static Answer read(InputStream in, boolean head) throws IOException {
-        String status = line(in);
-        if (status == null) {
-            return null;
-        }
-        int code = Integer.parseInt(status.split(" ")[1]);
-        Map<String, String> h = new LinkedHashMap<>();
-        for (String l = line(in); l != null && !l.isEmpty(); l = line(in)) {
-            int c = l.indexOf(':');
-            h.put(l.substring(0, c).trim().toLowerCase(Locale.ROOT), l.substring(c + 1).trim());
-        }
-        byte[] body = new byte[0];
-        if (!head && code >= 200 && code != 204 && code != 304) {
-            body = in.readNBytes(Integer.parseInt(h.get("content-length")));
-        }
-        return new Answer(code, h, new String(body, StandardCharsets.UTF_8));
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        for (int c = in.read(); c >= 0; c = in.read()) {
-            if (c == '\n') {
-                String s = b.toString(StandardCharsets.ISO_8859_1);
-                return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
-            }
-            b.write(c);
-        }
-        return b.size() == 0 ? null : b.toString(StandardCharsets.ISO_8859_1);
+        return RawHttp.read(in, head);
     }
 
     private static Socket connect() throws IOException {
@@ -121,13 +90,13 @@ class Http1ServerTest {
             write(s, "GET /a?x=1 HTTP/1.1\r\nHost: h\r\n\r\n");
             Answer a = read(in, false);
             assertThat(a.status()).isEqualTo(200);
-            assertThat(a.body()).isEqualTo("GET /a x=1 0 0");
+            assertThat(a.text()).isEqualTo("GET /a x=1 0 0");
             assertThat(a.headers()).containsKeys("date", "content-length").doesNotContainKey("connection");
             assertThat(a.headers().get("x-test")).isEqualTo("yes");
             // two requests in one write: answered in order on the same connection
             write(s, "POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhelloPOST /c HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc");
-            assertThat(read(in, false).body()).isEqualTo("POST /b null 5 " + crc("hello".getBytes(StandardCharsets.US_ASCII)));
-            assertThat(read(in, false).body()).isEqualTo("POST /c null 3 " + crc("abc".getBytes(StandardCharsets.US_ASCII)));
+            assertThat(read(in, false).text()).isEqualTo("POST /b null 5 " + crc("hello".getBytes(StandardCharsets.US_ASCII)));
+            assertThat(read(in, false).text()).isEqualTo("POST /c null 3 " + crc("abc".getBytes(StandardCharsets.US_ASCII)));
         }
     }
 
@@ -150,10 +119,10 @@ class Http1ServerTest {
             out.write("0\r\nTrailer: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             Answer a = read(s.getInputStream(), false);
-            assertThat(a.body()).isEqualTo("POST /up null " + size + " " + crc(body));
+            assertThat(a.text()).isEqualTo("POST /up null " + size + " " + crc(body));
             // the connection stays usable after a chunked body
             write(s, "GET /next HTTP/1.1\r\nHost: h\r\n\r\n");
-            assertThat(read(s.getInputStream(), false).body()).isEqualTo("GET /next null 0 0");
+            assertThat(read(s.getInputStream(), false).text()).isEqualTo("GET /next null 0 0");
         }
     }
 
@@ -163,7 +132,7 @@ class Http1ServerTest {
             write(s, "POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n");
             Answer a = read(s.getInputStream(), false);
             assertThat(a.status()).isEqualTo(400);
-            assertThat(a.body()).contains("expected a chunk size in hex, found 'zz'");
+            assertThat(a.text()).contains("expected a chunk size in hex, found 'zz'");
         }
     }
 
@@ -175,7 +144,7 @@ class Http1ServerTest {
             Answer interim = read(in, false);
             assertThat(interim.status()).isEqualTo(100);
             write(s, "data");
-            assertThat(read(in, false).body()).isEqualTo("POST /up null 4 " + crc("data".getBytes(StandardCharsets.US_ASCII)));
+            assertThat(read(in, false).text()).isEqualTo("POST /up null 4 " + crc("data".getBytes(StandardCharsets.US_ASCII)));
         }
     }
 
@@ -205,7 +174,7 @@ class Http1ServerTest {
             assertThat(read(in, false).headers().get("connection")).isEqualTo("keep-alive");
             write(s, "GET /again HTTP/1.1\r\nConnection: close\r\n\r\n");
             Answer a = read(in, false);
-            assertThat(a.body()).startsWith("GET /again");
+            assertThat(a.text()).startsWith("GET /again");
             assertThat(a.headers().get("connection")).isEqualTo("close");
             assertThat(in.read()).isEqualTo(-1);
         }
@@ -219,7 +188,7 @@ class Http1ServerTest {
             Answer a = read(in, true);
             assertThat(a.status()).isEqualTo(200);
             assertThat(Integer.parseInt(a.headers().get("content-length"))).isPositive();
-            assertThat(read(in, false).body()).isEqualTo("GET /after null 0 0");
+            assertThat(read(in, false).text()).isEqualTo("GET /after null 0 0");
         }
     }
 
@@ -243,7 +212,7 @@ class Http1ServerTest {
             InputStream in = s.getInputStream();
             Answer a = read(in, false);
             assertThat(a.status()).isEqualTo(Integer.parseInt(p[1]));
-            assertThat(a.body()).contains(p[2]).doesNotContain("\n");
+            assertThat(a.text()).contains(p[2]).doesNotContain("\n");
             assertThat(a.headers().get("connection")).isEqualTo("close");
             assertThat(in.read()).isEqualTo(-1);
         }
@@ -260,7 +229,7 @@ class Http1ServerTest {
             write(s, "GET /x HTTP/1.1\r\nX-Big: " + "a".repeat(2000) + "\r\n\r\n");
             Answer a = read(s.getInputStream(), false);
             assertThat(a.status()).isEqualTo(431);
-            assertThat(a.body()).contains("over the limit of 1024 bytes");
+            assertThat(a.text()).contains("over the limit of 1024 bytes");
         }
     }
 
@@ -270,7 +239,7 @@ class Http1ServerTest {
             write(s, "GET /boom HTTP/1.1\r\n\r\n");
             Answer a = read(s.getInputStream(), false);
             assertThat(a.status()).isEqualTo(500);
-            assertThat(a.body()).contains("IllegalStateException: handler failed");
+            assertThat(a.text()).contains("IllegalStateException: handler failed");
         }
         try (Socket s = connect()) {
             write(s, "GET /ok HTTP/1.1\r\n\r\n");
@@ -305,7 +274,7 @@ class Http1ServerTest {
                 c.setSoTimeout(10_000);
                 Answer refused = read(c.getInputStream(), false);
                 assertThat(refused.status()).isEqualTo(503);
-                assertThat(refused.body()).contains("limit of 2 connections");
+                assertThat(refused.text()).contains("limit of 2 connections");
             }
         }
     }
