@@ -144,13 +144,21 @@ final class DeviceCommand implements Callable<Integer> {
         out.printf("payload    download %,d bytes%s, upload %,d bytes per sample%n", run.downloadBytes(),
                 p.headId() == null ? " (nothing runs on the device)" : run.downloadBytes() == 0 ? " (head already held)" : "",
                 run.samples() == 0 ? 0 : run.uploadBytes() / run.samples());
-        out.printf("%-22s %12s %12s%n", "stage (seconds)", "measured", "modelled");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> w = (Map<String, Object>) o.get("wire");
+        boolean wire = run.emulated() && w.containsKey("modelledUploadSeconds");
+        out.printf("%-22s %12s %12s%s%n", "stage (seconds)", "measured", "modelled", wire ? "   modelled for the bytes on the wire" : "");
         out.printf("%-22s %12.6f %12s%n", "plan", (double) m.get("planSeconds"), "-");
-        out.printf("%-22s %12.6f %12.6f%n", "download (once)", (double) m.get("downloadSeconds"), (double) mo.get("downloadSeconds"));
+        out.printf("%-22s %12.6f %12.6f%s%n", "download (once)", (double) m.get("downloadSeconds"), (double) mo.get("downloadSeconds"),
+                wire ? String.format(java.util.Locale.ROOT, "   %12.6f (%,d bytes up, %,d down)", (double) w.get("modelledDownloadSeconds"),
+                        (long) w.get("downloadRequestBytes"), (long) w.get("downloadBytes")) : "");
         out.printf("%-22s %12.6f %12.6f%n", "head (per sample)", (double) m.get("headSeconds"), (double) mo.get("deviceSeconds"));
         out.printf("%-22s %12.6f %12s%n", "quantize (per sample)", (double) m.get("quantizeSeconds"), "-");
-        out.printf("%-22s %12.6f %12.6f%n", "upload (per sample)", (double) m.get("uploadSeconds"), (double) mo.get("uploadSeconds"));
-        out.printf("%-22s %12.6f %12.6f%n", "server (per sample)", (double) m.get("serverSeconds"), (double) mo.get("serverSeconds"));
+        out.printf("%-22s %12.6f %12.6f%s%n", "upload (per sample)", (double) m.get("uploadSeconds"), (double) mo.get("uploadSeconds"),
+                wire ? String.format(java.util.Locale.ROOT, "   %12.6f (%,d bytes)", (double) w.get("modelledUploadSeconds"), (long) w.get("uploadBytes")) : "");
+        out.printf("%-22s %12.6f %12.6f%s%n", "server (per sample)", (double) m.get("serverSeconds"), (double) mo.get("serverSeconds"),
+                wire ? String.format(java.util.Locale.ROOT, "   %12.6f (answer of %,d bytes, not in SPEC §5)", (double) w.get("modelledAnswerSeconds"),
+                        (long) w.get("answerBytes")) : "");
         out.printf("%-22s %12.6f %12.6f%n", "total", (double) m.get("totalSeconds"), (double) mo.get("totalSeconds"));
     }
 }

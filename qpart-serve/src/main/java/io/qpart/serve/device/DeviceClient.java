@@ -51,8 +51,11 @@ public final class DeviceClient implements AutoCloseable {
      * @param planNanos      measured time of the plan request
      * @param downloadNanos  measured time of the head download, 0 when the head was held
      * @param downloadedBytes head bytes received, 0 when the head was held
+     * @param downloadRequestWireBytes the head's request as sent (request line and headers), 0 when held
+     * @param downloadWireBytes the head's answer as received: status line, headers and container, 0 when held
      */
-    public record Prepared(Plan plan, long planNanos, long downloadNanos, long downloadedBytes) {
+    public record Prepared(Plan plan, long planNanos, long downloadNanos, long downloadedBytes, long downloadRequestWireBytes,
+                           long downloadWireBytes) {
     }
 
     /**
@@ -63,9 +66,11 @@ public final class DeviceClient implements AutoCloseable {
      * @param uploadNanos   writing the request (the frames) to the connection
      * @param serverNanos   from the last byte sent to the last byte of the answer (server work and the answer's download)
      * @param uploadBytes   frame bytes sent
+     * @param uploadWireBytes  the request as sent: request line, headers and frames
+     * @param answerWireBytes  the answer as received: status line, headers and body
      */
     public record Inference(int[] classes, float[][] logits, long headNanos, long quantizeNanos, long uploadNanos, long serverNanos,
-                            long uploadBytes) {
+                            long uploadBytes, long uploadWireBytes, long answerWireBytes) {
         public Inference {
             classes = classes.clone();
             logits = logits.clone();
@@ -125,7 +130,7 @@ public final class DeviceClient implements AutoCloseable {
         long[] planNanos = new long[1];
         Plan p = plan(request, planNanos);
         if (p.headId() == null || held.containsKey(p.headId())) {
-            return new Prepared(p, planNanos[0], 0, 0);
+            return new Prepared(p, planNanos[0], 0, 0, 0, 0);
         }
         HttpLink.Response r = link.send("GET", p.headPath(), Map.of(), null);
         if (r.status() != 200) {
@@ -147,7 +152,7 @@ public final class DeviceClient implements AutoCloseable {
             throw new DeviceException(0, "the head " + p.headId() + " cannot be unpacked: " + e.getMessage());
         }
         held.put(p.headId(), new HeldHead(c, session));
-        return new Prepared(p, planNanos[0], r.readNanos() + r.waitNanos() + r.writeNanos(), r.body().length);
+        return new Prepared(p, planNanos[0], r.readNanos() + r.waitNanos() + r.writeNanos(), r.body().length, r.bytesSent(), r.bytesReceived());
     }
 
     /** Runs one sample ({@code sample} holds one input of the plan's input shape). */
@@ -216,7 +221,8 @@ public final class DeviceClient implements AutoCloseable {
         int[] classes = new int[count];
         float[][] logits = new float[count][];
         readResults(r.body(), classes, logits);
-        return new Inference(classes, logits, t1 - t0, t2 - t1, r.writeNanos(), r.waitNanos() + r.readNanos(), body.length);
+        return new Inference(classes, logits, t1 - t0, t2 - t1, r.writeNanos(), r.waitNanos() + r.readNanos(), body.length, r.bytesSent(),
+                r.bytesReceived());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.qpart.serve.device;
 
+import io.qpart.core.cost.ChannelProfile;
 import io.qpart.core.data.Dataset;
 
 import java.io.IOException;
@@ -15,10 +16,16 @@ import java.util.Objects;
  * @param predictions     the class of every sample, in order
  * @param headNanos       summed over the samples, as are the quantize, upload and server times
  * @param uploadBytes     frame bytes sent, all samples together
+ * @param uploadWireBytes the requests as sent (request lines, headers, frames), all samples together
+ * @param answerWireBytes the answers as received, all samples together
+ * @param downloadWireBytes the head's answer as received (status line, headers, container), 0 when the head was held
+ * @param downloadRequestWireBytes the head's request as sent, 0 when the head was held
+ * @param channel         the emulated channel, or null
  */
 public record DeviceRun(Plan plan, boolean emulated, int samples, int correct, int[] predictions, long planNanos, long downloadNanos,
                         long downloadBytes, long headNanos, long quantizeNanos, long uploadNanos, long serverNanos, long uploadBytes,
-                        long totalNanos) {
+                        long totalNanos, long uploadWireBytes, long answerWireBytes, long downloadWireBytes, long downloadRequestWireBytes,
+                        ChannelProfile channel) {
     public DeviceRun {
         Objects.requireNonNull(plan, "plan");
         predictions = predictions.clone();
@@ -58,6 +65,8 @@ public record DeviceRun(Plan plan, boolean emulated, int samples, int correct, i
         long up = 0;
         long server = 0;
         long upBytes = 0;
+        long upWire = 0;
+        long answerWire = 0;
         for (int from = 0; from < n; from += batch) {
             int to = Math.min(n, from + batch);
             float[] x = new float[(to - from) * data.valuesPerSample()];
@@ -75,9 +84,12 @@ public record DeviceRun(Plan plan, boolean emulated, int samples, int correct, i
             up += r.uploadNanos();
             server += r.serverNanos();
             upBytes += r.uploadBytes();
+            upWire += r.uploadWireBytes();
+            answerWire += r.answerWireBytes();
         }
         return new DeviceRun(p.plan(), client.channel().emulated(), n, correct, pred, p.planNanos(), p.downloadNanos(), p.downloadedBytes(),
-                head, quant, up, server, upBytes, System.nanoTime() - t0);
+                head, quant, up, server, upBytes, System.nanoTime() - t0, upWire, answerWire, p.downloadWireBytes(), p.downloadRequestWireBytes(),
+                client.channel().profile());
     }
 
     public double accuracy() {
@@ -125,6 +137,20 @@ public record DeviceRun(Plan plan, boolean emulated, int samples, int correct, i
         mo.put("serverSeconds", s.serverSeconds());
         mo.put("totalSeconds", (plan.headHeld() ? 0.0 : s.downloadSeconds()) + samples * (s.deviceSeconds() + s.uploadSeconds() + s.serverSeconds()));
         o.put("modelled", mo);
+        Map<String, Object> w = new LinkedHashMap<>();
+        w.put("uploadBytes", samples == 0 ? 0 : uploadWireBytes / samples);
+        w.put("answerBytes", samples == 0 ? 0 : answerWireBytes / samples);
+        w.put("downloadBytes", downloadWireBytes);
+        w.put("downloadRequestBytes", downloadRequestWireBytes);
+        if (channel != null) {
+            // SPEC §5's transfer times applied to what the connection carries (HTTP framing included),
+            // which is what the emulated channel paces: the check of the emulation itself
+            w.put("modelledUploadSeconds", samples == 0 ? 0.0 : 8.0 * uploadWireBytes / samples / channel.uplinkBitsPerSecond());
+            w.put("modelledAnswerSeconds", samples == 0 ? 0.0 : 8.0 * answerWireBytes / samples / channel.downlinkBitsPerSecond());
+            w.put("modelledDownloadSeconds", 8.0 * downloadRequestWireBytes / channel.uplinkBitsPerSecond()
+                    + 8.0 * downloadWireBytes / channel.downlinkBitsPerSecond());
+        }
+        o.put("wire", w);
         return o;
     }
 

@@ -40,6 +40,8 @@ public final class HttpLink implements AutoCloseable {
     private final byte[] buf = new byte[16 << 10];
     private int pos;
     private int limit;
+    /** Bytes taken from the socket so far (buffered ones included). */
+    private long readTotal;
     /** When the watchdog closes the socket, by {@link System#nanoTime()}; 0 while no exchange runs. */
     private volatile long deadline;
     private volatile boolean expired;
@@ -50,8 +52,11 @@ public final class HttpLink implements AutoCloseable {
      * @param writeNanos from the first byte of the request to the last one written
      * @param waitNanos  from then to the first byte of the answer
      * @param readNanos  from then to the last byte of the answer
+     * @param bytesSent     the request as written: request line, headers and body
+     * @param bytesReceived the answer as read: status line, headers (and those of interim answers) and body
      */
-    public record Response(int status, Map<String, String> headers, byte[] body, long writeNanos, long waitNanos, long readNanos) {
+    public record Response(int status, Map<String, String> headers, byte[] body, long writeNanos, long waitNanos, long readNanos,
+                           long bytesSent, long bytesReceived) {
         public Response {
             headers = Map.copyOf(headers);
             Objects.requireNonNull(body, "body");
@@ -202,6 +207,7 @@ public final class HttpLink implements AutoCloseable {
         }
         pos = 0;
         limit = Math.max(n, 0);
+        readTotal += limit;
         return n;
     }
 
@@ -229,6 +235,7 @@ public final class HttpLink implements AutoCloseable {
             if (r < 0) {
                 return java.util.Arrays.copyOf(b, at);
             }
+            readTotal += r;
             at += r;
         }
         return b;
@@ -265,11 +272,19 @@ public final class HttpLink implements AutoCloseable {
             throw new StaleConnection(timedOutOr(e));
         }
         long t1 = System.nanoTime();
+        long consumed = consumed();
         try {
-            return answer(method, t0, t1);
+            Response r = answer(method, t0, t1);
+            return new Response(r.status(), r.headers(), r.body(), r.writeNanos(), r.waitNanos(), r.readNanos(), request.length,
+                    consumed() - consumed);
         } finally {
             deadline = 0;
         }
+    }
+
+    /** Bytes of answers read so far: what came off the socket less what still waits in the buffer. */
+    private long consumed() {
+        return readTotal - (limit - pos);
     }
 
     private Response answer(String method, long t0, long t1) throws IOException {
@@ -339,7 +354,7 @@ public final class HttpLink implements AutoCloseable {
         if ("close".equalsIgnoreCase(h.get("connection"))) {
             close();
         }
-        return new Response(code, h, payload, t1 - t0, t2 - t1, t3 - t2);
+        return new Response(code, h, payload, t1 - t0, t2 - t1, t3 - t2, 0, 0);
     }
 
     private byte[] chunked() throws IOException {
@@ -420,6 +435,7 @@ public final class HttpLink implements AutoCloseable {
                 socket = null;
                 in = null;
                 out = null;
+                readTotal -= limit - pos;
                 pos = 0;
                 limit = 0;
             }
