@@ -116,20 +116,24 @@ final class TailRuntime implements AutoCloseable {
 
     /**
      * Runs the tail for concurrent requests together (group commit): a request that arrives while
-     * a batch runs queues, and the queue runs as the next batch, stacked along the batch
-     * dimension, led by the request at its head. An idle server adds no delay; a busy one makes
-     * fewer, larger ONNX Runtime calls. Each waiting request is woken once, by the leader that
-     * ran its batch (or that hands it the lead): no broadcast wakes requests that go back to
-     * sleep. Requests are checked before they queue, so a batch holds only valid inputs; should
-     * the run itself fail, every request of the batch gets the error.
+     * every run slot is busy queues, and the queue runs as the next batch, stacked along the batch
+     * dimension, led by one of its requests. Up to {@link #RUNS} batches run at once (one per core:
+     * ONNX Runtime sessions take concurrent runs), so a tail that takes most of the server's time
+     * still uses every core. An idle server adds no delay; a busy one makes fewer, larger calls.
+     * Each waiting request is woken once: when its batch is done, or when it is handed a slot to
+     * lead the next batch. Requests are checked before they queue, so a batch holds only valid
+     * inputs; should the run itself fail, every request of the batch gets the error.
      */
     private final class Batcher {
         /** Most samples one tail call stacks. */
         static final int MAX_BATCH_SAMPLES = 256;
+        /** Batches of one (model, cut) that run at once. */
+        static final int RUNS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
         private final ReentrantLock lock = new ReentrantLock();
         private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-        private boolean running;
+        /** Slots taken: requests leading a batch or woken to lead one. */
+        private int running;
 
         private static final class Pending {
             final Map<String, HostTensor> in;
@@ -151,8 +155,8 @@ final class TailRuntime implements AutoCloseable {
             lock.lock();
             try {
                 queue.add(me);
-                if (!running) {
-                    running = true; // an idle runtime: the queue was empty, this request leads at once
+                if (running < RUNS) {
+                    running++; // a free slot: this request leads at once
                     me.lead = true;
                 }
             } finally {
@@ -165,7 +169,7 @@ final class TailRuntime implements AutoCloseable {
             }
             try {
                 if (!me.done) {
-                    lead();
+                    lead(me);
                 }
                 return result(me);
             } finally {
@@ -175,14 +179,24 @@ final class TailRuntime implements AutoCloseable {
             }
         }
 
-        /** Runs one batch from the head of the queue (the leader is its head), wakes its requests, hands the lead on. */
-        private void lead() {
+        /** Runs one batch: the leader and what waits behind it (not requests woken to lead their own), then hands the slot on. */
+        private void lead(Pending me) {
             List<Pending> batch = new ArrayList<>();
             int n = 0;
             lock.lock();
             try {
-                while (!queue.isEmpty() && (batch.isEmpty() || n + queue.peek().samples <= MAX_BATCH_SAMPLES)) {
-                    Pending p = queue.poll();
+                queue.remove(me);
+                batch.add(me);
+                n = me.samples;
+                for (java.util.Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
+                    Pending p = it.next();
+                    if (p.lead) {
+                        continue; // woken to lead a batch of its own
+                    }
+                    if (n + p.samples > MAX_BATCH_SAMPLES) {
+                        break;
+                    }
+                    it.remove();
                     batch.add(p);
                     n += p.samples;
                 }
@@ -195,9 +209,14 @@ final class TailRuntime implements AutoCloseable {
             } finally {
                 lock.lock();
                 try {
-                    next = queue.peek();
+                    for (Pending p : queue) {
+                        if (!p.lead) {
+                            next = p;
+                            break;
+                        }
+                    }
                     if (next == null) {
-                        running = false;
+                        running--;
                     } else {
                         next.lead = true;
                     }
