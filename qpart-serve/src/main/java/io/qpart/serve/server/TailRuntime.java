@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -115,25 +116,29 @@ final class TailRuntime implements AutoCloseable {
     }
 
     /**
-     * Runs the tail for concurrent requests together (group commit): a request that arrives while
-     * every run slot is busy queues, and the queue runs as the next batch, stacked along the batch
-     * dimension, led by one of its requests. Up to {@link #RUNS} batches run at once (one per core:
-     * ONNX Runtime sessions take concurrent runs), so a tail that takes most of the server's time
-     * still uses every core. An idle server adds no delay; a busy one makes fewer, larger calls.
-     * Each waiting request is woken once: when its batch is done, or when it is handed a slot to
-     * lead the next batch. Requests are checked before they queue, so a batch holds only valid
-     * inputs; should the run itself fail, every request of the batch gets the error.
+     * Runs the tail for concurrent requests together (group commit) on {@link #RUNS} platform
+     * threads of its own: a request queues and parks; an idle tail thread takes everything queued
+     * (up to {@link #MAX_BATCH_SAMPLES}), stacks it along the batch dimension and runs it, and
+     * requests that arrive meanwhile form the next batch. One tail thread per core lets a tail
+     * that dominates the server's time use every core, and because the tails run on their own
+     * threads, the virtual threads that carry the connections never wait behind a native ONNX
+     * Runtime call. An idle server adds one thread hand-off; a busy one makes fewer, larger calls.
+     * Each request is woken once, when its batch is done. Requests are checked before they queue,
+     * so a batch holds only valid inputs; should the run itself fail, every request of the batch
+     * gets the error.
      */
     private final class Batcher {
         /** Most samples one tail call stacks. */
         static final int MAX_BATCH_SAMPLES = 256;
-        /** Batches of one (model, cut) that run at once. */
+        /** Tail threads of one (model, cut): batches that run at once. */
         static final int RUNS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
         private final ReentrantLock lock = new ReentrantLock();
+        private final Condition work = lock.newCondition();
         private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-        /** Slots taken: requests leading a batch or woken to lead one. */
-        private int running;
+        private final List<Thread> threads = new ArrayList<>();
+        private int idle;
+        private boolean stopped;
 
         private static final class Pending {
             final Map<String, HostTensor> in;
@@ -142,7 +147,6 @@ final class TailRuntime implements AutoCloseable {
             float[][] rows;
             Throwable error;
             volatile boolean done;
-            volatile boolean lead;
 
             Pending(Map<String, HostTensor> in, int samples) {
                 this.in = in;
@@ -154,84 +158,84 @@ final class TailRuntime implements AutoCloseable {
             Pending me = new Pending(in, rowsOf(in));
             lock.lock();
             try {
+                if (stopped) {
+                    throw new HttpError(503, "the server is shutting down");
+                }
+                if (threads.isEmpty()) {
+                    for (int t = 0; t < RUNS; t++) {
+                        threads.add(Thread.ofPlatform().daemon().name("qpart-tail-" + model + "-" + cut + "-" + t).start(this::loop));
+                    }
+                }
                 queue.add(me);
-                if (running < RUNS) {
-                    running++; // a free slot: this request leads at once
-                    me.lead = true;
+                if (idle > 0) {
+                    work.signal();
                 }
             } finally {
                 lock.unlock();
             }
             boolean interrupted = false;
-            while (!me.done && !me.lead) {
+            while (!me.done) {
                 LockSupport.park(this);
                 interrupted |= Thread.interrupted(); // kept for the caller; a watchdog answers timeouts
             }
-            try {
-                if (!me.done) {
-                    lead(me);
-                }
-                return result(me);
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
+            return result(me);
         }
 
-        /** Runs one batch: the leader and what waits behind it (not requests woken to lead their own), then hands the slot on. */
-        private void lead(Pending me) {
-            List<Pending> batch = new ArrayList<>();
-            int n = 0;
-            lock.lock();
-            try {
-                queue.remove(me);
-                batch.add(me);
-                n = me.samples;
-                for (java.util.Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
-                    Pending p = it.next();
-                    if (p.lead) {
-                        continue; // woken to lead a batch of its own
-                    }
-                    if (n + p.samples > MAX_BATCH_SAMPLES) {
-                        break;
-                    }
-                    it.remove();
-                    batch.add(p);
-                    n += p.samples;
-                }
-            } finally {
-                lock.unlock();
-            }
-            Pending next = null;
-            try {
-                runBatch(batch, n);
-            } finally {
+        /** A tail thread: runs what is queued, batch after batch, until stopped. */
+        private void loop() {
+            while (true) {
+                List<Pending> batch = new ArrayList<>();
+                int n = 0;
                 lock.lock();
                 try {
-                    for (Pending p : queue) {
-                        if (!p.lead) {
-                            next = p;
-                            break;
-                        }
+                    while (queue.isEmpty() && !stopped) {
+                        idle++;
+                        work.awaitUninterruptibly();
+                        idle--;
                     }
-                    if (next == null) {
-                        running--;
-                    } else {
-                        next.lead = true;
+                    if (queue.isEmpty()) {
+                        return; // stopped and drained
+                    }
+                    while (!queue.isEmpty() && (batch.isEmpty() || n + queue.peek().samples <= MAX_BATCH_SAMPLES)) {
+                        Pending p = queue.poll();
+                        batch.add(p);
+                        n += p.samples;
+                    }
+                    if (!queue.isEmpty() && idle > 0) {
+                        work.signal(); // more than one batch waits: another tail thread takes the rest
                     }
                 } finally {
                     lock.unlock();
                 }
-                Thread self = Thread.currentThread();
+                runBatch(batch, n);
                 for (Pending p : batch) {
                     p.done = true;
-                    if (p.thread != self) {
-                        LockSupport.unpark(p.thread);
-                    }
+                    LockSupport.unpark(p.thread);
                 }
-                if (next != null) {
-                    LockSupport.unpark(next.thread);
+            }
+        }
+
+        /** Lets the tail threads finish what is queued and end; waits for them (up to 10 s) so that the session can close. */
+        void stop() {
+            List<Thread> running;
+            lock.lock();
+            try {
+                stopped = true;
+                work.signalAll();
+                running = List.copyOf(threads);
+            } finally {
+                lock.unlock();
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            for (Thread t : running) {
+                try {
+                    t.join(java.time.Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
             }
         }
@@ -340,6 +344,7 @@ final class TailRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        batcher.stop();
         if (tail != null) {
             tail.close();
         }
