@@ -7,13 +7,27 @@ import java.nio.charset.StandardCharsets;
 /** A connection's buffered input: header lines and raw body bytes from one buffer. Not thread-safe: one reader, the connection's thread or its handler. */
 final class ConnectionInput {
     private final InputStream in;
+    private final java.net.Socket socket;
     private final byte[] buf;
     private int pos;
     private int limit;
+    /** While set ({@link #deadline(long)}), every read waits at most until then, whatever arrives meanwhile. */
+    private long deadlineNanos;
+    private boolean timed;
 
-    ConnectionInput(InputStream in, int bufferBytes) {
-        this.in = in;
+    ConnectionInput(java.net.Socket socket, int bufferBytes) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
         this.buf = new byte[bufferBytes];
+    }
+
+    /**
+     * Bounds the time of the reads that follow as a whole (a request head must arrive within it,
+     * however slowly its bytes trickle in), or lifts the bound with {@code 0}.
+     */
+    void deadline(long nanos) {
+        timed = nanos != 0;
+        deadlineNanos = nanos;
     }
 
     /** Waits for the next byte without consuming it; false at end of stream. */
@@ -22,6 +36,13 @@ final class ConnectionInput {
     }
 
     private int fill() throws IOException {
+        if (timed) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                throw new java.net.SocketTimeoutException("deadline passed");
+            }
+            socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000)));
+        }
         int n = in.read(buf, 0, buf.length);
         pos = 0;
         limit = Math.max(n, 0);

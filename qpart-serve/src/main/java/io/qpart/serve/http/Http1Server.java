@@ -180,7 +180,7 @@ public final class Http1Server implements AutoCloseable {
     private void serve(Socket s) {
         try {
             s.setTcpNoDelay(true);
-            ConnectionInput in = new ConnectionInput(s.getInputStream(), 16 << 10);
+            ConnectionInput in = new ConnectionInput(s, 16 << 10);
             OutputStream out = s.getOutputStream();
             int idle = (int) Math.min(Integer.MAX_VALUE, limits.idleTimeout().toMillis());
             int read = (int) Math.min(Integer.MAX_VALUE, limits.readTimeout().toMillis());
@@ -193,10 +193,12 @@ public final class Http1Server implements AutoCloseable {
                 } catch (SocketTimeoutException e) {
                     return; // idle for too long
                 }
-                s.setSoTimeout(read);
                 Exchange ex;
                 try {
+                    in.deadline(System.nanoTime() + read * 1_000_000L); // the whole head, not each read
                     RequestHead head = RequestHead.read(in, limits.maxHeadBytes());
+                    in.deadline(0);
+                    s.setSoTimeout(read);
                     if (head == null) {
                         return;
                     }

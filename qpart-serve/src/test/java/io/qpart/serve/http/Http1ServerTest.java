@@ -278,4 +278,32 @@ class Http1ServerTest {
             }
         }
     }
+
+    @Test
+    void aHeadThatTricklesInPastTheReadTimeoutIs408() throws Exception {
+        Http1Server.Limits limits = new Http1Server.Limits(1024, Duration.ofSeconds(10), Duration.ofSeconds(1), 8, "text/plain");
+        try (Http1Server slow = Http1Server.start(new InetSocketAddress("127.0.0.1", 0), 8, limits,
+                (status, message) -> message.getBytes(StandardCharsets.UTF_8), Http1ServerTest::echo);
+             Socket s = new Socket("127.0.0.1", slow.address().getPort())) {
+            s.setSoTimeout(10_000);
+            Thread trickle = Thread.ofPlatform().start(() -> {
+                try {
+                    OutputStream out = s.getOutputStream();
+                    // every byte arrives well within the read timeout, the head as a whole does not
+                    for (byte b : "GET /x HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n".getBytes(StandardCharsets.US_ASCII)) {
+                        out.write(b);
+                        out.flush();
+                        Thread.sleep(100);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the server closed the connection: what the test expects
+                }
+            });
+            Answer a = read(s.getInputStream(), false);
+            trickle.interrupt();
+            trickle.join();
+            assertThat(a.status()).isEqualTo(408);
+            assertThat(a.text()).contains("did not arrive within 1000 ms");
+        }
+    }
 }

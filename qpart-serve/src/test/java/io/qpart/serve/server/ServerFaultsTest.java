@@ -260,7 +260,10 @@ class ServerFaultsTest {
         Answer r = get("/readyz");
         assertThat(r.status()).isEqualTo(200);
         assertThat(Json.MAPPER.readTree(r.body()).get("models").toString()).contains("mlp");
-        infer("?model=mlp&cut=2", frame(cut2.name(), cut2.shape(), 6));
+        long before = server.metrics().requests("infer", 200);
+        assertThat(infer("?model=mlp&cut=2", frame(cut2.name(), cut2.shape(), 6)).status()).isEqualTo(200);
+        // a request is counted once its answer is written, which the client may see first
+        assertThat(server.metrics().awaitRequests("infer", 200, before + 1, Duration.ofSeconds(10))).isTrue();
         Answer m = get("/metrics");
         assertThat(m.status()).isEqualTo(200);
         assertThat(m.headers().get("content-type")).startsWith("text/plain");
