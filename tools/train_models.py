@@ -266,7 +266,19 @@ SPECS = {
     "vit": (TinyVit, "tiny vision transformer", False, 40, 2e-3, 2, None),
 }
 
-# `--robust` fine-tunes a model whose spec has no robust entry with these settings.
+# `--robust NAME` trains the quantization-robust variant of a model: the constructor and
+# fine-tuning settings given here (the other fields of SPECS stay), or, for a model not
+# listed, its own constructor fine-tuned with DEFAULT_ROBUST.  The variants widen the layers
+# whose float32 extras (biases) are a fixed cost, so more of the payload is quantizable
+# weights: dwcnn's last pointwise convolution 128 -> 256 channels, vit's MLP hidden width
+# 128 -> 256 (four times the token width, the usual transformer ratio).
+ROBUST_VARIANTS = {
+    "dwcnn": (lambda: DwCnn(widths=(16, 32, 64, 128, 256)), (15, 1e-3),
+              "stem conv 3x3 (1 -> 16), depthwise-separable blocks 16 -> 32, 32 -> 64, "
+              "64 -> 128 (stride 2 each) and 128 -> 256, fully connected 256 -> 10"),
+    "vit": (lambda: TinyVit(hidden=256), (15, 1e-3),
+            "as below, with MLP hidden width 256 (Linear 64 -> 256 -> GELU -> 256 -> 64)"),
+}
 DEFAULT_ROBUST = (10, 1e-3)
 
 
@@ -286,7 +298,7 @@ DEFAULT_ROBUST = (10, 1e-3)
 # model.  Biases, LayerNorm, position embeddings and the class token stay
 # float, as QPART keeps them.
 
-ROBUST_BITS = (2, 4)
+ROBUST_BITS = (2, 3)
 ROBUST_SIZE_AWARE = True
 ROBUST_MAX_BITS = 8
 
@@ -759,7 +771,7 @@ ARCH = {
              "BN + ReLU6 followed by a pointwise 1x1 conv + BN + ReLU6 (16 -> 32 stride 2, "
              "32 -> 64 stride 2, 64 -> 128 stride 2, 128 -> 128), global average pooling and "
              "a fully connected 128 -> 10 layer.  BatchNorm is folded into the convolutions "
-             "on export.",
+             "on export (before the fine-tuning in the quantization-robust variant).",
     "vit": "Tiny vision transformer: a 7x7 stride-7 Conv cuts the image into 16 patch "
            "tokens of width 64; a learned class token (expanded to the batch size) is "
            "prepended and a learned position embedding (17 x 64) added.  Four pre-norm "
@@ -783,8 +795,10 @@ EXPORT_NOTES = {
               "biases get generated initializer names (`onnx::Conv_NNN`).  The shortcut "
               "sum of each block is an Add node followed by Relu; pooling is "
               "GlobalAveragePool followed by Flatten and Gemm.",
-    "dwcnn": "BatchNorm is folded into the convolutions (generated initializer names "
-             "`onnx::Conv_NNN`).  Depthwise convolutions are Conv nodes with group equal "
+    "dwcnn": "BatchNorm is folded into the convolutions: by torch's exporter, with "
+             "generated initializer names (`onnx::Conv_NNN`), or, in the quantization-robust "
+             "variant, before the fine-tuning, so the initializers keep the module names "
+             "(`blocks.0.pw.weight`, `blocks.0.pw.bias`).  Depthwise convolutions are Conv nodes with group equal "
              "to the channel count.  Each ReLU6 is exported as Relu followed by Clip, "
              "with min 0 and max 6 given by scalar Constant nodes.",
     "vit": "Linear layers applied to the [batch, 17, 64] token tensor become MatMul "
@@ -802,6 +816,18 @@ EXPORT_NOTES = {
            "Small constants are Constant nodes (some scalar, some shared between "
            "blocks), not initializers.",
 }
+
+
+def robust_index_note(summary):
+    names = [n for n in SPECS if n in summary and summary[n].get("robust")]
+    if not names:
+        return "Every model is trained in float32 only (no quantization-robust fine-tuning)."
+    return ("{} {} fine-tuned to survive SPEC section 3's per-tensor quantizer at low widths "
+            "after the float training (\"quantization-robust training\" in "
+            "`tools/train_models.py`; details on the cards); the others are trained in float32 "
+            "only.  The test accuracy is that of the exported float32 model.  "
+            "`tools/train_models.py --plain NAME` trains without the fine-tuning.").format(
+                " and ".join("`%s`" % n for n in names), "is" if len(names) == 1 else "are")
 
 
 def write_index(summary):
@@ -830,12 +856,14 @@ Parameters are the float initializer elements of the ONNX file; MACs are
 those of the Conv, Gemm and MatMul nodes for one sample.  `summary.json`
 holds the same numbers in machine-readable form.
 
+{robust}
+
 Rebuild (from the repository root, after the data):
 
 ```
 /usr/bin/python3 tools/train_models.py
 ```
-""".format(opset=OPSET, rows="\n".join(rows))
+""".format(opset=OPSET, rows="\n".join(rows), robust=robust_index_note(summary))
     with open(os.path.join(MODEL_DIR, "README.md"), "w", encoding="utf-8") as fh:
         fh.write(text)
 
@@ -847,10 +875,14 @@ def build(name, data, robust_mode):
     """robust_mode: "spec" (as SPECS says), "plain" (never) or "robust" (always)."""
     global FAST_DENSE
     cls, kind, flat, epochs, lr, shift, robust = SPECS[name]
+    variant = None
     if robust_mode == "plain":
         robust = None
     elif robust_mode == "robust" and robust is None:
-        robust = DEFAULT_ROBUST
+        if name in ROBUST_VARIANTS:
+            cls, robust, variant = ROBUST_VARIANTS[name]
+        else:
+            robust = DEFAULT_ROBUST
     x_train, y_train, x_test, y_test, cal = data
     torch.manual_seed(SEED)
     np.random.seed(SEED)
@@ -888,7 +920,9 @@ def build(name, data, robust_mode):
     macs = sum(macs_by_op.values())
     hook_macs = module_macs(model, flat)
     info = {
-        "kind": kind, "flat": flat, "arch": ARCH[name],
+        "kind": kind, "flat": flat,
+        "arch": ARCH[name] if variant is None else
+        "Quantization-robust variant (`--robust`): %s.  Base architecture: %s" % (variant, ARCH[name]),
         "params": float_param_count(proto),
         "torch_params": torch_params, "layers": layers, "robust": robust,
         "macs": macs, "macs_by_op": macs_by_op, "conv_linear_macs": hook_macs,
@@ -949,7 +983,7 @@ def main(argv):
         info = build(name, data, robust_mode)
         summary[name] = {k: info[k] for k in (
             "kind", "flat", "params", "macs", "macs_by_op", "accuracy", "nodes", "ops",
-            "onnx_bytes", "epochs", "train_seconds")}
+            "onnx_bytes", "epochs", "train_seconds", "robust")}
     summary = {k: summary[k] for k in SPECS if k in summary}
     with open(summary_path, "w", encoding="utf-8") as fh:
         json.dump(summary, fh, indent=2, sort_keys=False)
