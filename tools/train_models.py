@@ -149,21 +149,15 @@ class SmallResNet(nn.Module):
         return self.fc(x)
 
 
-def norm2d(channels, batchnorm):
-    return nn.BatchNorm2d(channels) if batchnorm else nn.Identity()
-
-
 class DwSeparable(nn.Module):
-    """Depthwise 3x3 conv-bn-relu6 then pointwise 1x1 conv-bn-relu6 (without
-    BatchNorm when batchnorm is false: the convolutions then have biases)."""
+    """Depthwise 3x3 conv-bn-relu6 then pointwise 1x1 conv-bn-relu6."""
 
-    def __init__(self, cin, cout, stride, batchnorm=True):
+    def __init__(self, cin, cout, stride):
         super().__init__()
-        self.dw = nn.Conv2d(cin, cin, 3, stride=stride, padding=1, groups=cin,
-                            bias=not batchnorm)
-        self.dw_bn = norm2d(cin, batchnorm)
-        self.pw = nn.Conv2d(cin, cout, 1, bias=not batchnorm)
-        self.pw_bn = norm2d(cout, batchnorm)
+        self.dw = nn.Conv2d(cin, cin, 3, stride=stride, padding=1, groups=cin, bias=False)
+        self.dw_bn = nn.BatchNorm2d(cin)
+        self.pw = nn.Conv2d(cin, cout, 1, bias=False)
+        self.pw_bn = nn.BatchNorm2d(cout)
 
     def forward(self, x):
         x = F.relu6(self.dw_bn(self.dw(x)))
@@ -173,16 +167,16 @@ class DwSeparable(nn.Module):
 class DwCnn(nn.Module):
     """MobileNet-style network: stem conv, 4 depthwise-separable blocks, GAP, fc."""
 
-    def __init__(self, widths=(16, 32, 64, 128, 128), batchnorm=True):
+    def __init__(self, widths=(16, 32, 64, 128, 128)):
         super().__init__()
         w = widths
-        self.stem = nn.Conv2d(1, w[0], 3, padding=1, bias=not batchnorm)
-        self.stem_bn = norm2d(w[0], batchnorm)
+        self.stem = nn.Conv2d(1, w[0], 3, padding=1, bias=False)
+        self.stem_bn = nn.BatchNorm2d(w[0])
         self.blocks = nn.Sequential(
-            DwSeparable(w[0], w[1], 2, batchnorm),     # 14 x 14
-            DwSeparable(w[1], w[2], 2, batchnorm),     # 7 x 7
-            DwSeparable(w[2], w[3], 2, batchnorm),     # 4 x 4
-            DwSeparable(w[3], w[4], 1, batchnorm))     # 4 x 4
+            DwSeparable(w[0], w[1], 2),     # 14 x 14
+            DwSeparable(w[1], w[2], 2),     # 7 x 7
+            DwSeparable(w[2], w[3], 2),     # 4 x 4
+            DwSeparable(w[3], w[4], 1))     # 4 x 4
         self.fc = Dense(w[4], 10)
 
     def forward(self, x):
@@ -291,8 +285,9 @@ DEFAULT_ROBUST = (10, 1e-3)
 # trained is the tensor exported and quantized), then in every training step
 # each weight tensor (the weight of every Conv2d and Linear layer: exactly the
 # tensors QPART quantizes) is replaced in the forward pass by its quantized
-# value at a width drawn uniformly from ROBUST_BITS, independently per tensor
-# and per step from a generator seeded with SEED + 1.  The gradient passes
+# value at a width drawn uniformly from ROBUST_BITS (plus size_extra_bits for
+# smaller tensors), independently per tensor and per step from a generator
+# seeded with SEED + 1.  The gradient passes
 # straight through the rounding (straight-through estimator) to the float
 # weights, which are what is exported: the result is an ordinary float32
 # model.  Biases, LayerNorm, position embeddings and the class token stay
@@ -485,7 +480,8 @@ def train(name, model, flat, epochs, lr, shift, x_train, y_train, x_test, y_test
     """Adam with warm-up and cosine decay.  With quants (FakeQuant modules), every
     step quantizes each weight at a width drawn from ROBUST_BITS; data order and
     widths then come from a generator seeded with SEED + 1, and each epoch also
-    reports the accuracy on the calibration split `cal` at uniform 2 and 3 bits."""
+    reports the accuracy on the calibration split `cal` with every tensor at the
+    lowest and the highest width of ROBUST_BITS (plus its size_extra_bits)."""
     gen = torch.Generator().manual_seed(SEED if quants is None else SEED + 1)
     xt = torch.from_numpy(to_input(x_train, flat))
     yt = torch.from_numpy(y_train)
@@ -529,9 +525,11 @@ def train(name, model, flat, epochs, lr, shift, x_train, y_train, x_test, y_test
         extra = ""
         if quants:
             xc, yc = to_input(cal[0], flat), cal[1]
-            for b in (3, 2):
-                set_bits(quants, b)
-                extra += "  cal acc at %d bits %.4f" % (b, float((predict(model, xc).argmax(1) == yc).mean()))
+            for b in sorted(set(ROBUST_BITS)):
+                for fq, e in zip(quants, extras):
+                    fq.bits = min(b + e, ROBUST_MAX_BITS)
+                extra += "  cal acc from %d bits %.4f" % (
+                    b, float((predict(model, xc).argmax(1) == yc).mean()))
             set_bits(quants, 32)
         print("  %-6s epoch %2d  loss %.4f  test acc %.4f%s" % (
             name, epoch + 1, running / seen, acc, extra), flush=True)
