@@ -167,16 +167,17 @@ class DwSeparable(nn.Module):
 class DwCnn(nn.Module):
     """MobileNet-style network: stem conv, 4 depthwise-separable blocks, GAP, fc."""
 
-    def __init__(self):
+    def __init__(self, widths=(16, 32, 64, 128, 128)):
         super().__init__()
-        self.stem = nn.Conv2d(1, 16, 3, padding=1, bias=False)
-        self.stem_bn = nn.BatchNorm2d(16)
+        w = widths
+        self.stem = nn.Conv2d(1, w[0], 3, padding=1, bias=False)
+        self.stem_bn = nn.BatchNorm2d(w[0])
         self.blocks = nn.Sequential(
-            DwSeparable(16, 32, 2),     # 14 x 14
-            DwSeparable(32, 64, 2),     # 7 x 7
-            DwSeparable(64, 128, 2),    # 4 x 4
-            DwSeparable(128, 128, 1))   # 4 x 4
-        self.fc = Dense(128, 10)
+            DwSeparable(w[0], w[1], 2),     # 14 x 14
+            DwSeparable(w[1], w[2], 2),     # 7 x 7
+            DwSeparable(w[2], w[3], 2),     # 4 x 4
+            DwSeparable(w[3], w[4], 1))     # 4 x 4
+        self.fc = Dense(w[4], 10)
 
     def forward(self, x):
         x = F.relu6(self.stem_bn(self.stem(x)))
@@ -249,14 +250,185 @@ class TinyVit(nn.Module):
         return self.head(x[:, 0])
 
 
-# name -> (constructor, kind, flat input?, epochs, learning rate, shift augmentation)
+# name -> (constructor, kind, flat input?, epochs, learning rate, shift augmentation,
+#          quantization-robust fine-tuning: None or (epochs, learning rate), see ROBUST_BITS)
 SPECS = {
-    "mlp": (Mlp, "fully connected 784-256-128-10", True, 30, 2e-3, 2),
-    "cnn": (LeNetish, "LeNet-like CNN", False, 20, 3e-3, 2),
-    "resnet": (SmallResNet, "residual CNN", False, 10, 3e-3, 2),
-    "dwcnn": (DwCnn, "depthwise-separable CNN", False, 20, 4e-3, 2),
-    "vit": (TinyVit, "tiny vision transformer", False, 40, 2e-3, 2),
+    "mlp": (Mlp, "fully connected 784-256-128-10", True, 30, 2e-3, 2, None),
+    "cnn": (LeNetish, "LeNet-like CNN", False, 20, 3e-3, 2, None),
+    "resnet": (SmallResNet, "residual CNN", False, 10, 3e-3, 2, None),
+    "dwcnn": (DwCnn, "depthwise-separable CNN", False, 20, 4e-3, 2, None),
+    "vit": (TinyVit, "tiny vision transformer", False, 40, 2e-3, 2, None),
 }
+
+# `--robust NAME` trains the quantization-robust variant of a model: the constructor and
+# fine-tuning settings given here (the other fields of SPECS stay), or, for a model not
+# listed, its own constructor fine-tuned with DEFAULT_ROBUST.  The variants widen the layers
+# whose float32 extras (biases) are a fixed cost, so more of the payload is quantizable
+# weights: dwcnn's last pointwise convolution 128 -> 256 channels, vit's MLP hidden width
+# 128 -> 256 (four times the token width, the usual transformer ratio).
+ROBUST_VARIANTS = {
+    "dwcnn": (lambda: DwCnn(widths=(16, 32, 64, 128, 256)), (15, 1e-3),
+              "stem conv 3x3 (1 -> 16), depthwise-separable blocks 16 -> 32, 32 -> 64, "
+              "64 -> 128 (stride 2 each) and 128 -> 256, fully connected 256 -> 10"),
+    "vit": (lambda: TinyVit(hidden=256), (15, 1e-3),
+            "as below, with MLP hidden width 256 (Linear 64 -> 256 -> GELU -> 256 -> 64)"),
+}
+DEFAULT_ROBUST = (10, 1e-3)
+
+
+# --------------------------------------------------------------------------
+# quantization-robust training
+#
+# After the ordinary (float) training, a model can be fine-tuned so that it
+# survives the per-tensor quantizer of SPEC section 3 at low widths: every
+# BatchNorm is first folded into the convolution before it (so the tensor
+# trained is the tensor exported and quantized), then in every training step
+# each weight tensor (the weight of every Conv2d and Linear layer: exactly the
+# tensors QPART quantizes) is replaced in the forward pass by its quantized
+# value at a width drawn uniformly from ROBUST_BITS (plus size_extra_bits for
+# smaller tensors), independently per tensor and per step from a generator
+# seeded with SEED + 1.  The gradient passes
+# straight through the rounding (straight-through estimator) to the float
+# weights, which are what is exported: the result is an ordinary float32
+# model.  Biases, LayerNorm, position embeddings and the class token stay
+# float, as QPART keeps them.
+
+ROBUST_BITS = (2, 3)
+ROBUST_SIZE_AWARE = True
+ROBUST_MAX_BITS = 8
+
+
+def size_extra_bits(quants):
+    """Extra bits per tensor: round(log4(largest size / size)) when size-aware, else 0.
+
+    SPEC section 6 gives a tensor one bit less per four times more weights
+    (at equal sensitivity), so an allocator puts the lowest widths on the
+    largest tensors; small tensors (a 3x3 stem, depthwise filters) are cheap at
+    more bits.  The draw follows that: ROBUST_BITS for the largest tensor,
+    shifted up by the size ratio for smaller ones (at most ROBUST_MAX_BITS)."""
+    if not ROBUST_SIZE_AWARE:
+        return [0] * len(quants)
+    top = max(fq.size for fq in quants)
+    return [int(round(math.log(top / fq.size, 4))) for fq in quants]
+
+
+def spec_quantize(w, bits):
+    """SPEC section 3: uniform asymmetric per-tensor quantizer, range holding 0."""
+    lo = torch.clamp(w.min(), max=0.0)
+    hi = torch.clamp(w.max(), min=0.0)
+    if float(hi - lo) == 0.0:
+        return w
+    levels = 2 ** bits - 1
+    scale = (hi - lo) / levels
+    zp = torch.round(-lo / scale)
+    q = torch.clamp(torch.round(w / scale) + zp, 0, levels)
+    return (q - zp) * scale
+
+
+class FakeQuant(nn.Module):
+    """Parametrization of a weight: quantized value forward, identity gradient back."""
+
+    def __init__(self, size):
+        super().__init__()
+        self.bits = 32
+        self.size = size    # weight elements (for the size-aware widths)
+
+    def forward(self, w):
+        if self.bits >= 32:
+            return w
+        return w + (spec_quantize(w.detach(), self.bits) - w).detach()
+
+
+def fused_conv(conv, bn):
+    """The Conv2d (with bias) that computes conv followed by bn in eval mode."""
+    w, b = folded_weight_bias(conv, bn)
+    fused = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size,
+                      stride=conv.stride, padding=conv.padding,
+                      dilation=conv.dilation, groups=conv.groups, bias=True)
+    with torch.no_grad():
+        fused.weight.copy_(w)
+        fused.bias.copy_(b)
+    return fused
+
+
+def folded_weight_bias(conv, bn):
+    k = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+    b = conv.bias if conv.bias is not None else torch.zeros_like(bn.running_mean)
+    return conv.weight * k.reshape(-1, 1, 1, 1), bn.bias + (b - bn.running_mean) * k
+
+
+class FrozenBnConv(nn.Module):
+    """A convolution and its BatchNorm with frozen running statistics, computed
+    as the folded convolution (the tensor the ONNX export holds), whose folded
+    weight is fake-quantized.  Weight, BatchNorm scale and shift stay separate
+    parameters, so the optimiser can rescale a channel through its BN scale."""
+
+    def __init__(self, conv, bn):
+        super().__init__()
+        self.conv, self.bn, self.fq = conv, bn, FakeQuant(conv.weight.numel())
+
+    def forward(self, x):
+        w, b = folded_weight_bias(self.conv, self.bn)
+        c = self.conv
+        return F.conv2d(x, self.fq(w), b, c.stride, c.padding, c.dilation, c.groups)
+
+
+def fold_batchnorm(model, make=fused_conv):
+    """Replace every Conv2d + BatchNorm2d pair by make(conv, bn) and the BatchNorm
+    by an Identity.  By default make folds the pair (running statistics) into
+    one Conv2d with bias: the graph torch's exporter writes for the pair.
+    Pairs are found by the naming used above: X and X_bn, convN and bnN, or a
+    convolution and the BatchNorm after it in a Sequential."""
+    for parent in list(model.modules()):
+        children = list(parent.named_children())
+        for i, (n, bn) in enumerate(children):
+            if not isinstance(bn, nn.BatchNorm2d):
+                continue
+            if n.endswith("_bn"):
+                cn = n[:-3]
+            elif n.startswith("bn"):
+                cn = "conv" + n[2:]
+            else:
+                cn = children[i - 1][0]
+            conv = getattr(parent, cn)
+            assert isinstance(conv, nn.Conv2d), (n, cn)
+            setattr(parent, cn, make(conv, bn))
+            setattr(parent, n, nn.Identity())
+    return model
+
+
+def unfreeze_batchnorm(model):
+    """Turn every FrozenBnConv back into one folded Conv2d."""
+    for parent in list(model.modules()):
+        for n, child in list(parent.named_children()):
+            if isinstance(child, FrozenBnConv):
+                setattr(parent, n, fused_conv(child.conv, child.bn))
+    return model
+
+
+def add_fake_quant(model):
+    """Fake-quantize the weight of every Conv2d and Linear (through FrozenBnConv
+    where a BatchNorm follows); return the FakeQuant modules in model order."""
+    from torch.nn.utils import parametrize
+    quants = []
+    inside = set()
+    for mod in model.modules():
+        if isinstance(mod, FrozenBnConv):
+            quants.append(mod.fq)
+            inside.add(id(mod.conv))
+        elif isinstance(mod, (nn.Conv2d, nn.Linear)) and id(mod) not in inside:
+            fq = FakeQuant(mod.weight.numel())
+            parametrize.register_parametrization(mod, "weight", fq)
+            quants.append(fq)
+    return quants
+
+
+def remove_fake_quant(model):
+    """Drop the parametrizations, keeping the float (latent) weights."""
+    from torch.nn.utils import parametrize
+    for mod in model.modules():
+        if parametrize.is_parametrized(mod, "weight"):
+            parametrize.remove_parametrizations(mod, "weight", leave_parametrized=False)
 
 
 # --------------------------------------------------------------------------
@@ -298,8 +470,19 @@ def predict(model, x, batch=500):
     return torch.cat(outs).numpy()
 
 
-def train(name, model, flat, epochs, lr, shift, x_train, y_train, x_test, y_test):
-    gen = torch.Generator().manual_seed(SEED)
+def set_bits(quants, bits):
+    for fq in quants:
+        fq.bits = bits
+
+
+def train(name, model, flat, epochs, lr, shift, x_train, y_train, x_test, y_test,
+          quants=None, cal=None):
+    """Adam with warm-up and cosine decay.  With quants (FakeQuant modules), every
+    step quantizes each weight at a width drawn from ROBUST_BITS; data order and
+    widths then come from a generator seeded with SEED + 1, and each epoch also
+    reports the accuracy on the calibration split `cal` with every tensor at the
+    lowest and the highest width of ROBUST_BITS (plus its size_extra_bits)."""
+    gen = torch.Generator().manual_seed(SEED if quants is None else SEED + 1)
     xt = torch.from_numpy(to_input(x_train, flat))
     yt = torch.from_numpy(y_train)
     xs = to_input(x_test, flat)
@@ -314,6 +497,7 @@ def train(name, model, flat, epochs, lr, shift, x_train, y_train, x_test, y_test
         return 0.5 * (1.0 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
+    extras = size_extra_bits(quants) if quants else []
     for epoch in range(epochs):
         model.train()
         perm = torch.randperm(len(xt), generator=gen)
@@ -323,6 +507,11 @@ def train(name, model, flat, epochs, lr, shift, x_train, y_train, x_test, y_test
             xb, yb = xt[idx], yt[idx]
             if shift:
                 xb = random_shift(xb.reshape(-1, 1, 28, 28), shift, gen).reshape(xb.shape)
+            if quants:
+                widths = torch.randint(ROBUST_BITS[0], ROBUST_BITS[1] + 1, (len(quants),),
+                                       generator=gen)
+                for fq, b, extra in zip(quants, widths.tolist(), extras):
+                    fq.bits = min(b + extra, ROBUST_MAX_BITS)
             loss = F.cross_entropy(model(xb), yb)
             opt.zero_grad()
             loss.backward()
@@ -330,9 +519,20 @@ def train(name, model, flat, epochs, lr, shift, x_train, y_train, x_test, y_test
             sched.step()
             running += float(loss) * len(idx)
             seen += len(idx)
+        if quants:
+            set_bits(quants, 32)
         acc = float((predict(model, xs).argmax(1) == y_test).mean())
-        print("  %-6s epoch %2d  loss %.4f  test acc %.4f" % (name, epoch + 1, running / seen, acc),
-              flush=True)
+        extra = ""
+        if quants:
+            xc, yc = to_input(cal[0], flat), cal[1]
+            for b in sorted(set(ROBUST_BITS)):
+                for fq, e in zip(quants, extras):
+                    fq.bits = min(b + e, ROBUST_MAX_BITS)
+                extra += "  cal acc from %d bits %.4f" % (
+                    b, float((predict(model, xc).argmax(1) == yc).mean()))
+            set_bits(quants, 32)
+        print("  %-6s epoch %2d  loss %.4f  test acc %.4f%s" % (
+            name, epoch + 1, running / seen, acc, extra), flush=True)
     model.eval()
     return model
 
@@ -454,6 +654,19 @@ def describe(model):
     return "\n".join(lines)
 
 
+def robust_note(info):
+    if info["robust"] is None:
+        return ""
+    return ("\n- quantization-robust fine-tuning (`tools/train_models.py`, \"quantization-robust "
+            "training\"): BatchNorm folded into the convolutions, then {e} more epochs (Adam, "
+            "learning rate {lr:g}, same schedule and augmentation) in which every Conv and "
+            "Linear weight is quantized in the forward pass with SPEC section 3's per-tensor "
+            "quantizer at a width drawn uniformly from {lo}..{hi} bits per tensor and step "
+            "(straight-through gradient, widths and data order seeded with {seed}); the float "
+            "weights are exported").format(e=info["robust"][0], lr=info["robust"][1],
+                                           lo=ROBUST_BITS[0], hi=ROBUST_BITS[1], seed=SEED + 1)
+
+
 def write_card(name, info, model):
     size_kib = info["onnx_bytes"] / 1024.0
     ops = ", ".join("%s x%d" % (k, v) for k, v in info["ops"].items())
@@ -508,7 +721,7 @@ The accuracy is that of the exported graph, run by the numpy interpreter in
 - data: `data/mnist-train.npz` (6000 digits), inputs x / 255
 - optimiser: Adam, learning rate {lr:g}, batch size {batch}, {epochs} epochs,
   one epoch of linear warm-up then cosine decay to zero
-- augmentation: {aug}
+- augmentation: {aug}{robust}
 - seed: {seed} (`torch.manual_seed`, `numpy`, data order generator);
   `torch.set_num_threads({threads})`
 - training time: {secs:.0f} s with {threads} intra-op thread (torch {torch_version})
@@ -524,7 +737,7 @@ The accuracy is that of the exported graph, run by the numpy interpreter in
 """.format(
         name=name, kind=info["kind"], opset=OPSET, ir=info["ir_version"],
         ishape="[batch, 784]" if info["flat"] else "[batch, 1, 28, 28]",
-        arch=info["arch"], cls=type(model).__name__, layers=describe(model),
+        arch=info["arch"], cls=type(model).__name__, layers=info["layers"], robust=robust_note(info),
         params=info["params"], torch_params=info["torch_params"],
         bn_note=(" (BatchNorm folded into the convolutions on export)"
                  if info["params"] != info["torch_params"] else ""), macs=info["macs"],
@@ -556,7 +769,7 @@ ARCH = {
              "BN + ReLU6 followed by a pointwise 1x1 conv + BN + ReLU6 (16 -> 32 stride 2, "
              "32 -> 64 stride 2, 64 -> 128 stride 2, 128 -> 128), global average pooling and "
              "a fully connected 128 -> 10 layer.  BatchNorm is folded into the convolutions "
-             "on export.",
+             "on export (before the fine-tuning in the quantization-robust variant).",
     "vit": "Tiny vision transformer: a 7x7 stride-7 Conv cuts the image into 16 patch "
            "tokens of width 64; a learned class token (expanded to the batch size) is "
            "prepended and a learned position embedding (17 x 64) added.  Four pre-norm "
@@ -580,8 +793,10 @@ EXPORT_NOTES = {
               "biases get generated initializer names (`onnx::Conv_NNN`).  The shortcut "
               "sum of each block is an Add node followed by Relu; pooling is "
               "GlobalAveragePool followed by Flatten and Gemm.",
-    "dwcnn": "BatchNorm is folded into the convolutions (generated initializer names "
-             "`onnx::Conv_NNN`).  Depthwise convolutions are Conv nodes with group equal "
+    "dwcnn": "BatchNorm is folded into the convolutions: by torch's exporter, with "
+             "generated initializer names (`onnx::Conv_NNN`), or, in the quantization-robust "
+             "variant, before the fine-tuning, so the initializers keep the module names "
+             "(`blocks.0.pw.weight`, `blocks.0.pw.bias`).  Depthwise convolutions are Conv nodes with group equal "
              "to the channel count.  Each ReLU6 is exported as Relu followed by Clip, "
              "with min 0 and max 6 given by scalar Constant nodes.",
     "vit": "Linear layers applied to the [batch, 17, 64] token tensor become MatMul "
@@ -599,6 +814,18 @@ EXPORT_NOTES = {
            "Small constants are Constant nodes (some scalar, some shared between "
            "blocks), not initializers.",
 }
+
+
+def robust_index_note(summary):
+    names = [n for n in SPECS if n in summary and summary[n].get("robust")]
+    if not names:
+        return "Every model is trained in float32 only (no quantization-robust fine-tuning)."
+    return ("{} {} fine-tuned to survive SPEC section 3's per-tensor quantizer at low widths "
+            "after the float training (\"quantization-robust training\" in "
+            "`tools/train_models.py`; details on the cards); the others are trained in float32 "
+            "only.  The test accuracy is that of the exported float32 model.  "
+            "`tools/train_models.py --plain NAME` trains without the fine-tuning.").format(
+                " and ".join("`%s`" % n for n in names), "is" if len(names) == 1 else "are")
 
 
 def write_index(summary):
@@ -627,12 +854,14 @@ Parameters are the float initializer elements of the ONNX file; MACs are
 those of the Conv, Gemm and MatMul nodes for one sample.  `summary.json`
 holds the same numbers in machine-readable form.
 
+{robust}
+
 Rebuild (from the repository root, after the data):
 
 ```
 /usr/bin/python3 tools/train_models.py
 ```
-""".format(opset=OPSET, rows="\n".join(rows))
+""".format(opset=OPSET, rows="\n".join(rows), robust=robust_index_note(summary))
     with open(os.path.join(MODEL_DIR, "README.md"), "w", encoding="utf-8") as fh:
         fh.write(text)
 
@@ -640,10 +869,19 @@ Rebuild (from the repository root, after the data):
 # --------------------------------------------------------------------------
 
 
-def build(name, data):
+def build(name, data, robust_mode):
+    """robust_mode: "spec" (as SPECS says), "plain" (never) or "robust" (always)."""
     global FAST_DENSE
-    cls, kind, flat, epochs, lr, shift = SPECS[name]
-    x_train, y_train, x_test, y_test = data
+    cls, kind, flat, epochs, lr, shift, robust = SPECS[name]
+    variant = None
+    if robust_mode == "plain":
+        robust = None
+    elif robust_mode == "robust" and robust is None:
+        if name in ROBUST_VARIANTS:
+            cls, robust, variant = ROBUST_VARIANTS[name]
+        else:
+            robust = DEFAULT_ROBUST
+    x_train, y_train, x_test, y_test, cal = data
     torch.manual_seed(SEED)
     np.random.seed(SEED)
     model = cls()
@@ -652,6 +890,17 @@ def build(name, data):
           flush=True)
     t0 = time.time()
     train(name, model, flat, epochs, lr, shift, x_train, y_train, x_test, y_test)
+    layers = describe(model)
+    torch_params = int(sum(p.numel() for p in model.parameters()))
+    if robust is not None:
+        fold_batchnorm(model, FrozenBnConv)
+        quants = add_fake_quant(model)
+        print("== %s: quantization-robust fine-tuning, %d weight tensors, widths %d..%d" % (
+            name, len(quants), ROBUST_BITS[0], ROBUST_BITS[1]), flush=True)
+        train(name, model, flat, robust[0], robust[1], shift, x_train, y_train, x_test, y_test,
+              quants=quants, cal=cal)
+        remove_fake_quant(model)
+        unfreeze_batchnorm(model)
     secs = time.time() - t0
     FAST_DENSE = False
     torch_logits = predict(model, to_input(x_test, flat))
@@ -669,9 +918,11 @@ def build(name, data):
     macs = sum(macs_by_op.values())
     hook_macs = module_macs(model, flat)
     info = {
-        "kind": kind, "flat": flat, "arch": ARCH[name],
+        "kind": kind, "flat": flat,
+        "arch": ARCH[name] if variant is None else
+        "Quantization-robust variant (`--robust`): %s.  Base architecture: %s" % (variant, ARCH[name]),
         "params": float_param_count(proto),
-        "torch_params": int(sum(p.numel() for p in model.parameters())),
+        "torch_params": torch_params, "layers": layers, "robust": robust,
         "macs": macs, "macs_by_op": macs_by_op, "conv_linear_macs": hook_macs,
         "onnx_bytes": os.path.getsize(path), "ir_version": proto.ir_version,
         "nodes": len(proto.graph.node), "ops": op_histogram(proto),
@@ -692,7 +943,23 @@ def build(name, data):
 
 
 def main(argv):
-    names = argv[1:] or list(SPECS)
+    global MODEL_DIR
+    args = argv[1:]
+    robust_mode = "spec"
+    names = []
+    while args:
+        a = args.pop(0)
+        if a in ("--plain", "--robust"):
+            robust_mode = a[2:]
+        elif a == "--out-dir" and args:
+            MODEL_DIR = args.pop(0)
+        elif a.startswith("-"):
+            sys.stderr.write("unknown option %r; expected --plain, --robust, --out-dir DIR "
+                             "or model names\n" % a)
+            return 2
+        else:
+            names.append(a)
+    names = names or list(SPECS)
     for n in names:
         if n not in SPECS:
             sys.stderr.write("unknown model %r; choose from %s\n" % (n, ", ".join(SPECS)))
@@ -701,7 +968,7 @@ def main(argv):
     torch.use_deterministic_algorithms(True)
     x_train, y_train = load_split("train")
     x_test, y_test = load_split("test")
-    data = (x_train, y_train, x_test, y_test)
+    data = (x_train, y_train, x_test, y_test, load_split("cal"))
     os.makedirs(MODEL_DIR, exist_ok=True)
 
     summary_path = os.path.join(MODEL_DIR, "summary.json")
@@ -711,10 +978,10 @@ def main(argv):
             summary = json.load(fh)
     start = time.time()
     for name in names:
-        info = build(name, data)
+        info = build(name, data, robust_mode)
         summary[name] = {k: info[k] for k in (
             "kind", "flat", "params", "macs", "macs_by_op", "accuracy", "nodes", "ops",
-            "onnx_bytes", "epochs", "train_seconds")}
+            "onnx_bytes", "epochs", "train_seconds", "robust")}
     summary = {k: summary[k] for k in SPECS if k in summary}
     with open(summary_path, "w", encoding="utf-8") as fh:
         json.dump(summary, fh, indent=2, sort_keys=False)
