@@ -43,7 +43,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Per-request time limit; slower requests get 504 (default: ${DEFAULT-VALUE}).")
     double timeoutSeconds = ServerConfig.DEFAULT_REQUEST_TIMEOUT.toSeconds();
 
-    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads per tail session; requests run in parallel besides (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads of each tail run; each (model, cut) runs one batch per core at once besides (default: ${DEFAULT-VALUE}).")
     int threads = 1;
 
     /** Counted down to stop a server started from a test. */
