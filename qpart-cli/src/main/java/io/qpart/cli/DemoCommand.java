@@ -294,7 +294,7 @@ final class DemoCommand implements Callable<Integer> {
                 lat = (r.headNanos() + r.quantizeNanos() + r.uploadNanos() + r.serverNanos()) / 1e9 / r.samples();
                 up = r.uploadNanos() / 1e9 / r.samples();
                 down = r.downloadNanos() / 1e9;
-                wireUp = wireUploadSeconds(r, ch);
+                wireUp = r.wireModelledUploadSeconds();
             } catch (DeviceException e) {
                 throw new IllegalStateException(m.label() + " " + strategy + ": " + e.getMessage(), e);
             }
@@ -307,11 +307,6 @@ final class DemoCommand implements Callable<Integer> {
             accN = acc.size();
         }
         return new Outcome(m, strategy, plan, d, ran, ran ? n : 0, lat, up, down, st.uploadSeconds(), drop, accN, note, wireUp);
-    }
-
-    /** SPEC §5's upload time for the bytes each request put on the wire (HTTP request line and headers included). */
-    private static double wireUploadSeconds(DeviceRun r, ChannelProfile ch) {
-        return r.samples() == 0 ? Double.NaN : 8.0 * r.uploadWireBytes() / r.samples() / ch.uplinkBitsPerSecond();
     }
 
     /**
@@ -347,7 +342,7 @@ final class DemoCommand implements Callable<Integer> {
             double lat = (r.headNanos() + r.quantizeNanos() + r.uploadNanos() + r.serverNanos()) / 1e9 / r.samples();
             return new Outcome(m, "qpart-held", p.plan(), p.plan().decision(), true, r.samples(), lat, r.uploadNanos() / 1e9 / r.samples(),
                     pre.downloadNanos() / 1e9, st.uploadSeconds(), (floatCorrect - got) / (double) acc.size(), acc.size(),
-                    String.format(Locale.ROOT, "head of cut %d fetched once (%,d bytes, %.3f s measured)", k, pre.downloadedBytes(), pre.downloadNanos() / 1e9), wireUploadSeconds(r, Profiles.channel(m.channel())));
+                    String.format(Locale.ROOT, "head of cut %d fetched once (%,d bytes, %.3f s measured)", k, pre.downloadedBytes(), pre.downloadNanos() / 1e9), r.wireModelledUploadSeconds());
         } catch (DeviceException e) {
             throw new IllegalStateException(m.label() + " with a held head: " + e.getMessage(), e);
         }

@@ -146,7 +146,7 @@ final class DeviceCommand implements Callable<Integer> {
                 run.samples() == 0 ? 0 : run.uploadBytes() / run.samples());
         @SuppressWarnings("unchecked")
         Map<String, Object> w = (Map<String, Object>) o.get("wire");
-        boolean wire = run.emulated() && w.containsKey("modelledUploadSeconds");
+        boolean wire = run.emulated();
         out.printf("%-22s %12s %12s%s%n", "stage (seconds)", "measured", "modelled", wire ? "   modelled for the bytes on the wire" : "");
         out.printf("%-22s %12.6f %12s%n", "plan", (double) m.get("planSeconds"), "-");
         out.printf("%-22s %12.6f %12.6f%s%n", "download (once)", (double) m.get("downloadSeconds"), (double) mo.get("downloadSeconds"),

@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param downloadRequestWireBytes the head's request as sent, 0 when the head was held
  * @param channel         the emulated channel, or null
  */
-public record DeviceRun(Plan plan, boolean emulated, int samples, int correct, int[] predictions, long planNanos, long downloadNanos,
+public record DeviceRun(Plan plan, int samples, int correct, int[] predictions, long planNanos, long downloadNanos,
                         long downloadBytes, long headNanos, long quantizeNanos, long uploadNanos, long serverNanos, long uploadBytes,
                         long totalNanos, long uploadWireBytes, long answerWireBytes, long downloadWireBytes, long downloadRequestWireBytes,
                         ChannelProfile channel) {
@@ -87,9 +87,23 @@ public record DeviceRun(Plan plan, boolean emulated, int samples, int correct, i
             upWire += r.uploadWireBytes();
             answerWire += r.answerWireBytes();
         }
-        return new DeviceRun(p.plan(), client.channel().emulated(), n, correct, pred, p.planNanos(), p.downloadNanos(), p.downloadedBytes(),
+        return new DeviceRun(p.plan(), n, correct, pred, p.planNanos(), p.downloadNanos(), p.downloadedBytes(),
                 head, quant, up, server, upBytes, System.nanoTime() - t0, upWire, answerWire, p.downloadWireBytes(), p.downloadRequestWireBytes(),
                 client.channel().profile());
+    }
+
+    /** Whether the connection was paced to a channel profile. */
+    public boolean emulated() {
+        return channel != null;
+    }
+
+    /**
+     * SPEC §5's upload time per sample applied to the bytes each request put on the wire (HTTP
+     * request line and headers included): what the emulated channel paces. NaN without emulation
+     * or samples.
+     */
+    public double wireModelledUploadSeconds() {
+        return channel == null || samples == 0 ? Double.NaN : 8.0 * uploadWireBytes / samples / channel.uplinkBitsPerSecond();
     }
 
     public double accuracy() {
@@ -104,7 +118,7 @@ public record DeviceRun(Plan plan, boolean emulated, int samples, int correct, i
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("model", plan.model());
         o.put("strategy", plan.strategy());
-        o.put("emulated", emulated);
+        o.put("emulated", emulated());
         o.put("samples", samples);
         o.put("correct", correct);
         o.put("accuracy", accuracy());
@@ -145,7 +159,7 @@ public record DeviceRun(Plan plan, boolean emulated, int samples, int correct, i
         if (channel != null) {
             // SPEC §5's transfer times applied to what the connection carries (HTTP framing included),
             // which is what the emulated channel paces: the check of the emulation itself
-            w.put("modelledUploadSeconds", samples == 0 ? 0.0 : 8.0 * uploadWireBytes / samples / channel.uplinkBitsPerSecond());
+            w.put("modelledUploadSeconds", samples == 0 ? 0.0 : wireModelledUploadSeconds());
             w.put("modelledAnswerSeconds", samples == 0 ? 0.0 : 8.0 * answerWireBytes / samples / channel.downlinkBitsPerSecond());
             w.put("modelledDownloadSeconds", 8.0 * downloadRequestWireBytes / channel.uplinkBitsPerSecond()
                     + 8.0 * downloadWireBytes / channel.downlinkBitsPerSecond());

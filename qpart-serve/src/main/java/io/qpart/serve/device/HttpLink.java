@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -233,7 +234,7 @@ public final class HttpLink implements AutoCloseable {
                 throw timedOutOr(e);
             }
             if (r < 0) {
-                return java.util.Arrays.copyOf(b, at);
+                return Arrays.copyOf(b, at);
             }
             readTotal += r;
             at += r;
@@ -258,7 +259,7 @@ public final class HttpLink implements AutoCloseable {
         byte[] top = head.toString().getBytes(StandardCharsets.ISO_8859_1);
         byte[] request = top;
         if (body != null && body.length > 0) {
-            request = java.util.Arrays.copyOf(top, top.length + body.length);
+            request = Arrays.copyOf(top, top.length + body.length);
             System.arraycopy(body, 0, request, top.length, body.length);
         }
         channel.beginUpload();

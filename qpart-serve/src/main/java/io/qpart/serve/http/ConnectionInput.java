@@ -2,12 +2,14 @@ package io.qpart.serve.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /** A connection's buffered input: header lines and raw body bytes from one buffer. Not thread-safe: one reader, the connection's thread or its handler. */
 final class ConnectionInput {
     private final InputStream in;
-    private final java.net.Socket socket;
+    private final Socket socket;
     private final byte[] buf;
     private int pos;
     private int limit;
@@ -15,7 +17,7 @@ final class ConnectionInput {
     private long deadlineNanos;
     private boolean timed;
 
-    ConnectionInput(java.net.Socket socket, int bufferBytes) throws IOException {
+    ConnectionInput(Socket socket, int bufferBytes) throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
         this.buf = new byte[bufferBytes];
@@ -39,7 +41,7 @@ final class ConnectionInput {
         if (timed) {
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
-                throw new java.net.SocketTimeoutException("deadline passed");
+                throw new SocketTimeoutException("deadline passed");
             }
             socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000)));
         }

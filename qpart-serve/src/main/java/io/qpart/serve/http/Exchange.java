@@ -114,37 +114,10 @@ public final class Exchange {
             if (!body.complete()) {
                 closeAfter = true; // what is left of the body would be read as the next request
             }
-            StringBuilder h = new StringBuilder(160);
-            h.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
-            h.append("Date: ").append(server.date()).append("\r\n");
-            if (!noBody) {
-                if (contentType != null) {
-                    h.append("Content-Type: ").append(contentType).append("\r\n");
-                }
-                h.append("Content-Length: ").append(content.length).append("\r\n");
-            }
-            for (Map.Entry<String, String> e : headers.entrySet()) {
-                h.append(e.getKey()).append(": ").append(e.getValue()).append("\r\n");
-            }
-            if (closeAfter) {
-                h.append("Connection: close\r\n");
-            } else if (head.minor() == 0) {
-                h.append("Connection: keep-alive\r\n");
-            }
-            h.append("\r\n");
-            byte[] top = h.toString().getBytes(StandardCharsets.ISO_8859_1);
+            String connection = closeAfter ? "close" : head.minor() == 0 ? "keep-alive" : null;
             int n = sendBody ? content.length : 0;
             try {
-                if (n <= ONE_WRITE_BYTES) {
-                    byte[] all = new byte[top.length + n];
-                    System.arraycopy(top, 0, all, 0, top.length);
-                    System.arraycopy(content, 0, all, top.length, n);
-                    out.write(all);
-                } else {
-                    out.write(top);
-                    out.write(content, 0, n);
-                }
-                out.flush();
+                write(out, status, server.date(), noBody ? null : contentType, noBody ? -1 : content.length, headers, connection, content, n);
             } catch (IOException e) {
                 broken = true;
                 throw e;
@@ -161,6 +134,42 @@ public final class Exchange {
             }
         }
         return body.complete();
+    }
+
+    /**
+     * Writes one answer: status line, Date, Content-Type and Content-Length (when {@code length}
+     * is not negative), {@code headers}, Connection (when not null), then the first {@code n}
+     * bytes of {@code content}; in one socket write up to {@link #ONE_WRITE_BYTES}.
+     */
+    static void write(OutputStream out, int status, String date, String contentType, long length, Map<String, String> headers, String connection,
+            byte[] content, int n) throws IOException {
+        StringBuilder h = new StringBuilder(160);
+        h.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
+        h.append("Date: ").append(date).append("\r\n");
+        if (contentType != null) {
+            h.append("Content-Type: ").append(contentType).append("\r\n");
+        }
+        if (length >= 0) {
+            h.append("Content-Length: ").append(length).append("\r\n");
+        }
+        for (Map.Entry<String, String> e : headers.entrySet()) {
+            h.append(e.getKey()).append(": ").append(e.getValue()).append("\r\n");
+        }
+        if (connection != null) {
+            h.append("Connection: ").append(connection).append("\r\n");
+        }
+        h.append("\r\n");
+        byte[] top = h.toString().getBytes(StandardCharsets.ISO_8859_1);
+        if (n <= ONE_WRITE_BYTES) {
+            byte[] all = new byte[top.length + n];
+            System.arraycopy(top, 0, all, 0, top.length);
+            System.arraycopy(content, 0, all, top.length, n);
+            out.write(all);
+        } else {
+            out.write(top);
+            out.write(content, 0, n);
+        }
+        out.flush();
     }
 
     private void sendContinue() throws IOException {

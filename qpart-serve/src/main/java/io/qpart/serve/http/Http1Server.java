@@ -6,13 +6,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -216,7 +216,7 @@ public final class Http1Server implements AutoCloseable {
                     if (!ex.answered()) {
                         byte[] b = errors.render(500, t.getClass().getSimpleName() + ": " + t.getMessage());
                         ex.closeAfterAnswer();
-                        ex.respond(500, limits.errorContentType(), java.util.Map.of(), b);
+                        ex.respond(500, limits.errorContentType(), Map.of(), b);
                     }
                 }
                 if (!ex.reusable()) {
@@ -273,15 +273,8 @@ public final class Http1Server implements AutoCloseable {
 
     private void refuse(OutputStream out, int status, String message) {
         byte[] body = errors.render(status, message);
-        String head = "HTTP/1.1 " + status + " " + Exchange.reason(status) + "\r\nDate: " + date() + "\r\nContent-Type: " + limits.errorContentType()
-                + "\r\nContent-Length: " + body.length + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
-        byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
-        byte[] all = new byte[h.length + body.length];
-        System.arraycopy(h, 0, all, 0, h.length);
-        System.arraycopy(body, 0, all, h.length, body.length);
         try {
-            out.write(all);
-            out.flush();
+            Exchange.write(out, status, date(), limits.errorContentType(), body.length, Map.of("Cache-Control", "no-store"), "close", body, body.length);
         } catch (IOException e) {
             // the client left before the refusal
         }

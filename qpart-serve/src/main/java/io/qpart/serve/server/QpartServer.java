@@ -31,6 +31,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -58,7 +59,7 @@ public final class QpartServer implements AutoCloseable {
     /** Open connections beyond this are answered 503. */
     static final int MAX_CONNECTIONS = 10_000;
     /** An idle persistent connection is closed after this. */
-    static final java.time.Duration IDLE_TIMEOUT = java.time.Duration.ofSeconds(60);
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
 
     private final Map<String, ServedModel> models;
     private final ServerConfig config;
@@ -145,7 +146,7 @@ public final class QpartServer implements AutoCloseable {
 
     /** Waits until {@link #ready()}; returns it. */
     public boolean awaitReady(long timeout, TimeUnit unit) throws InterruptedException {
-        indexer.join(java.time.Duration.ofNanos(unit.toNanos(timeout)));
+        indexer.join(Duration.ofNanos(unit.toNanos(timeout)));
         return ready;
     }
 

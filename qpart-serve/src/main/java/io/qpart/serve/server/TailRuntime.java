@@ -11,6 +11,7 @@ import io.qpart.serve.protocol.CrossingTensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -232,7 +233,7 @@ final class TailRuntime implements AutoCloseable {
             long deadline = System.nanoTime() + 10_000_000_000L;
             for (Thread t : running) {
                 try {
-                    t.join(java.time.Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                    t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
