@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
 @Command(name = "device", mixinStandardHelpOptions = true,
         description = {"Run a device against a qpart server: plan, download (or reuse) the head, run it, quantize and upload",
                 "the activation, receive the class; per sample. With --emulate (default) the connection is paced to the",
-                "channel profile's uplink and downlink rates, so measured transfer times can be compared with the model."})
+                "channel profile's uplink and downlink rates, so measured transfer times can be compared with the model, both",
+                "SPEC §5's (payload bytes) and the same applied to the bytes the connection carried (HTTP framing included)."})
 final class DeviceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
