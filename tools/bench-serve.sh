@@ -2,17 +2,19 @@
 # Serving benchmark (docs/BENCHMARKS.md): starts 'qpart serve' on a free loopback port, then for
 # each model runs 'qpart loadtest' (N concurrent devices, no channel emulation, next to in-process
 # split inference of the same configuration in the same run), and stops the server.
-# Usage: tools/bench-serve.sh [--devices N] [--seconds S] [--repeat R] [MODEL[:CUT]...]   (default: mlp cnn cnn:2 resnet vit)
+# Usage: tools/bench-serve.sh [--devices N] [--seconds S] [--repeat R] [--batch B] [MODEL[:CUT]...]   (default: mlp cnn cnn:2 resnet vit)
+# --batch B: B samples per request on both sides (loadtest --batch); default 1.
 # MODEL:CUT forces the cut (the planner picks cut 0 for these models on a phone over LTE).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DEVICES=32 SECONDS_=10 REPEAT=1 MODELS=()
+DEVICES=32 SECONDS_=10 REPEAT=1 BATCH=1 MODELS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --devices) DEVICES="$2"; shift 2 ;;
     --seconds) SECONDS_="$2"; shift 2 ;;
     --repeat) REPEAT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    --batch) BATCH="$2"; shift 2 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) MODELS+=("$1"); shift ;;
   esac
 done
@@ -35,7 +37,7 @@ for spec in "${MODELS[@]}"; do
   m="${spec%%:*}"
   cut=()
   [ "$m" != "$spec" ] && cut=(--cut "${spec#*:}")
-  "$ROOT/qpart" loadtest --server "$URL" --models "$ROOT/models" --model "$m" "${cut[@]}" --devices "$DEVICES" \
+  "$ROOT/qpart" loadtest --server "$URL" --models "$ROOT/models" --model "$m" "${cut[@]}" --devices "$DEVICES" --batch "$BATCH" \
     --seconds 3 --warmup 2 --data "$ROOT/data/mnist-test.npz" >/dev/null
 done
 for spec in "${MODELS[@]}"; do
@@ -44,7 +46,7 @@ for spec in "${MODELS[@]}"; do
   [ "$m" != "$spec" ] && cut=(--cut "${spec#*:}")
   for r in $(seq 1 "$REPEAT"); do
     echo "## $spec (run $r of $REPEAT)"
-    "$ROOT/qpart" loadtest --server "$URL" --models "$ROOT/models" --model "$m" "${cut[@]}" --devices "$DEVICES" \
+    "$ROOT/qpart" loadtest --server "$URL" --models "$ROOT/models" --model "$m" "${cut[@]}" --devices "$DEVICES" --batch "$BATCH" \
       --seconds "$SECONDS_" --data "$ROOT/data/mnist-test.npz"
   done
 done

@@ -294,6 +294,10 @@ DEFAULT_ROBUST = (10, 1e-3)
 # float, as QPART keeps them.
 
 ROBUST_BITS = (2, 3)
+# With ROBUST_DUAL each step's loss is the float model's plus the quantized
+# model's (two forward passes), so the exported float model keeps its own
+# accuracy while its quantized versions learn to hold theirs.
+ROBUST_DUAL = False
 ROBUST_SIZE_AWARE = True
 ROBUST_MAX_BITS = 8
 
@@ -507,12 +511,18 @@ def train(name, model, flat, epochs, lr, shift, x_train, y_train, x_test, y_test
             xb, yb = xt[idx], yt[idx]
             if shift:
                 xb = random_shift(xb.reshape(-1, 1, 28, 28), shift, gen).reshape(xb.shape)
+            float_loss = None
             if quants:
+                if ROBUST_DUAL:
+                    set_bits(quants, 32)
+                    float_loss = F.cross_entropy(model(xb), yb)
                 widths = torch.randint(ROBUST_BITS[0], ROBUST_BITS[1] + 1, (len(quants),),
                                        generator=gen)
                 for fq, b, extra in zip(quants, widths.tolist(), extras):
                     fq.bits = min(b + extra, ROBUST_MAX_BITS)
             loss = F.cross_entropy(model(xb), yb)
+            if float_loss is not None:
+                loss = loss + float_loss
             opt.zero_grad()
             loss.backward()
             opt.step()

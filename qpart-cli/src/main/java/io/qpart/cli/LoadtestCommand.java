@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicReference;
 @Command(name = "loadtest", mixinStandardHelpOptions = true,
         description = {"Measure a server under N concurrent devices (no channel emulation), and in the same run in-process split",
                 "inference of the same configuration (one thread and one pipeline per core, its best on this machine):",
-                "throughput, p50/p99 latency per sample, CPU per sample, server memory; then the HTTP floor: the same devices",
+                "throughput, p50/p99 latency per request (one sample, or --batch samples), CPU per sample, server memory; then the HTTP floor: the same devices",
                 "asking GET /healthz back to back, the CPU one request costs without any inference."})
 final class LoadtestCommand implements Callable<Integer> {
     @Spec
@@ -85,6 +85,11 @@ final class LoadtestCommand implements Callable<Integer> {
     @Option(names = "--sessions", paramLabel = "N", description = "Pipelines (head and tail sessions) the in-process threads share; 0: one per thread (default: ${DEFAULT-VALUE}).")
     int sessions = 0;
 
+    @Option(names = "--batch", paramLabel = "N", description = {"Samples per request, as 'qpart device --batch' sends them: the head runs on N samples at",
+            "once, each sample gets its own frame (its own quantization range), and the in-process run takes the same N-sample",
+            "batches through the same head, per-sample quantization and tail (default: ${DEFAULT-VALUE})."})
+    int batch = 1;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -124,8 +129,9 @@ final class LoadtestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (devices < 1 || !(seconds > 0) || warmup < 0) {
-            throw new IllegalArgumentException("--devices must be >= 1, --seconds > 0 and --warmup >= 0");
+        if (devices < 1 || !(seconds > 0) || warmup < 0 || batch < 1 || batch > 4096) {
+            throw new IllegalArgumentException("--devices must be >= 1, --seconds > 0, --warmup >= 0 and --batch in 1..4096; found "
+                    + devices + ", " + seconds + ", " + warmup + ", " + batch);
         }
         LoadedModel m = LoadedModel.load(models.resolve(model + ".onnx"), 1);
         Dataset ds = EvalCommand.loadData(m, data, null, null);
@@ -142,6 +148,7 @@ final class LoadtestCommand implements Callable<Integer> {
         Run inProcess;
         String input = m.singleInput();
         long[] shape = plan.inputShape();
+        shape[0] = batch;
         List<Pipeline> pipelines = new ArrayList<>();
         try {
             int threads = inProcessThreads == 0 ? Runtime.getRuntime().availableProcessors() : inProcessThreads;
@@ -151,8 +158,8 @@ final class LoadtestCommand implements Callable<Integer> {
             }
             inProcess = measure(threads, t -> {
                 Pipeline p = pipelines.get(t % pipelines.size());
-                return i -> p.run(Map.of(input, HostTensor.ofFloats(shape, ds.sample(i % ds.size()))));
-            }, false);
+                return i -> p.run(Map.of(input, HostTensor.ofFloats(shape, samples(ds, i))));
+            }, false, batch);
         } finally {
             for (Pipeline p : pipelines) {
                 p.close();
@@ -168,8 +175,8 @@ final class LoadtestCommand implements Callable<Integer> {
                 clients.add(c);
                 prepared.add(c.prepare(req));
             }
-            endToEnd = measure(devices, t -> i -> clients.get(t).infer(prepared.get(t), ds.sample(i % ds.size())), true);
-            floor = measure(devices, t -> i -> clients.get(t).health(), true);
+            endToEnd = measure(devices, t -> i -> clients.get(t).infer(prepared.get(t), samples(ds, i), batch), true, batch);
+            floor = measure(devices, t -> i -> clients.get(t).health(), true, 1);
         } finally {
             for (DeviceClient c : clients) {
                 c.close();
@@ -186,6 +193,7 @@ final class LoadtestCommand implements Callable<Integer> {
         o.put("server", server.toString());
         o.put("model", model);
         o.put("devices", devices);
+        o.put("batch", batch);
         o.put("cut", plan.cut());
         o.put("bits", plan.bits());
         o.put("activationBits", plan.activationBits());
@@ -202,8 +210,9 @@ final class LoadtestCommand implements Callable<Integer> {
             out.println(Json.write(o));
             return 0;
         }
-        out.printf("model        %s, cut %d, activation %d bits, %d devices, %d in-process threads, %d cores%n", model, plan.cut(),
-                plan.activationBits(), devices, inProcess.threads(), Runtime.getRuntime().availableProcessors());
+        out.printf("model        %s, cut %d, activation %d bits, %d devices, %d in-process threads, %d cores, %d sample%s per request%n", model,
+                plan.cut(), plan.activationBits(), devices, inProcess.threads(), Runtime.getRuntime().availableProcessors(), batch,
+                batch == 1 ? "" : "s");
         out.printf("in-process   %10.0f samples/s   p50 %8.3f ms   p99 %8.3f ms%n", inProcess.samplesPerSecond(), 1e3 * inProcess.percentile(0.5),
                 1e3 * inProcess.percentile(0.99));
         out.printf("end-to-end   %10.0f samples/s   p50 %8.3f ms   p99 %8.3f ms%n", endToEnd.samplesPerSecond(), 1e3 * endToEnd.percentile(0.5),
@@ -218,8 +227,22 @@ final class LoadtestCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The {@code batch} samples of request number {@code request}, row-major, cycling through the data. */
+    private float[] samples(Dataset ds, int request) {
+        if (batch == 1) {
+            return ds.sample(Math.floorMod(request, ds.size()));
+        }
+        float[] first = ds.sample(Math.floorMod((long) request * batch, ds.size()));
+        float[] out = new float[first.length * batch];
+        System.arraycopy(first, 0, out, 0, first.length);
+        for (int j = 1; j < batch; j++) {
+            System.arraycopy(ds.sample((int) Math.floorMod((long) request * batch + j, ds.size())), 0, out, j * first.length, first.length);
+        }
+        return out;
+    }
+
     /** Runs {@code devices} threads, each doing {@code work} back to back: warm-up, then the measured window. */
-    private Run measure(int devices, java.util.function.IntFunction<Work> perThread, boolean withServer) throws Exception {
+    private Run measure(int devices, java.util.function.IntFunction<Work> perThread, boolean withServer, int samplesPerCall) throws Exception {
         long warmNanos = (long) (warmup * 1e9);
         long runNanos = (long) (seconds * 1e9);
         CyclicBarrier start = new CyclicBarrier(devices + 1);
@@ -284,7 +307,7 @@ final class LoadtestCommand implements Callable<Integer> {
             System.arraycopy(l, 0, all, at, l.length);
             at += l.length;
         }
-        return new Run(devices, total, seconds, all, cpu1 - cpu0, server1 - server0);
+        return new Run(devices, total * samplesPerCall, seconds, all, cpu1 - cpu0, server1 - server0);
     }
 
     private static double processCpuSeconds() {

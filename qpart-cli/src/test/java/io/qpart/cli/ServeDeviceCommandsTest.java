@@ -110,6 +110,21 @@ class ServeDeviceCommandsTest {
                 assertThat(l.get(run).get("p99Seconds").asDouble()).as(run).isGreaterThanOrEqualTo(l.get(run).get("p50Seconds").asDouble());
             }
             assertThat(l.get("serverMemory").get("process_resident_bytes").asLong()).isPositive();
+            assertThat(l.get("batch").asInt()).isEqualTo(1);
+
+            // several samples per request: both runs count samples in whole requests of 4
+            CliErrorsTest.Outcome lb = run("loadtest", "--server", s.url(), "--models", dir.toString(), "--model", "mlp", "--devices", "2",
+                    "--seconds", "0.5", "--warmup", "0", "--batch", "4", "--data", DATA.resolve("mnist-test.npz").toString(), "--json");
+            assertThat(lb.status()).as("stderr: %s", lb.err()).isZero();
+            JsonNode b = Json.MAPPER.readTree(lb.out());
+            assertThat(b.get("batch").asInt()).isEqualTo(4);
+            for (String run : new String[]{"inProcess", "endToEnd"}) {
+                long n = b.get(run).get("samples").asLong();
+                assertThat(n).as(run).isPositive();
+                assertThat(n % 4).as(run + " samples in whole requests").isZero();
+            }
+            assertOneLineError(run("loadtest", "--server", s.url(), "--models", dir.toString(), "--model", "mlp", "--batch", "0", "--data",
+                    DATA.resolve("mnist-test.npz").toString()), "--batch in 1..4096; found");
         }
     }
 
