@@ -3,17 +3,19 @@
 # each model runs 'qpart loadtest' (N concurrent devices, no channel emulation, next to in-process
 # split inference of the same configuration in the same run), and stops the server.
 # Usage: tools/bench-serve.sh [--devices N] [--seconds S] [--repeat R] [--batch B] [MODEL[:CUT]...]   (default: mlp cnn cnn:2 resnet vit)
-# --batch B: B samples per request on both sides (loadtest --batch); default 1.
+# --batch B: B samples per request on both sides (loadtest --batch); default 1. --models DIR: serve another folder.
 # MODEL:CUT forces the cut (the planner picks cut 0 for these models on a phone over LTE).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEVICES=32 SECONDS_=10 REPEAT=1 BATCH=1 MODELS=()
+MODEL_DIR="$ROOT/models"
 while [ $# -gt 0 ]; do
   case "$1" in
     --devices) DEVICES="$2"; shift 2 ;;
     --seconds) SECONDS_="$2"; shift 2 ;;
     --repeat) REPEAT="$2"; shift 2 ;;
     --batch) BATCH="$2"; shift 2 ;;
+    --models) MODEL_DIR="$2"; shift 2 ;;
     -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) MODELS+=("$1"); shift ;;
   esac
@@ -21,7 +23,7 @@ done
 [ ${#MODELS[@]} -gt 0 ] || MODELS=(mlp cnn cnn:2 resnet vit)
 OUT="$(mktemp -d)"
 "$ROOT/qpart" --version >/dev/null   # builds the jar first if needed
-"$ROOT/qpart" serve --models "$ROOT/models" --port 0 >"$OUT/serve.out" 2>"$OUT/serve.err" &
+"$ROOT/qpart" serve --models "$MODEL_DIR" --port 0 >"$OUT/serve.out" 2>"$OUT/serve.err" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$OUT"' EXIT
 for _ in $(seq 1 300); do
@@ -37,7 +39,7 @@ for spec in "${MODELS[@]}"; do
   m="${spec%%:*}"
   cut=()
   [ "$m" != "$spec" ] && cut=(--cut "${spec#*:}")
-  "$ROOT/qpart" loadtest --server "$URL" --models "$ROOT/models" --model "$m" "${cut[@]}" --devices "$DEVICES" --batch "$BATCH" \
+  "$ROOT/qpart" loadtest --server "$URL" --models "$MODEL_DIR" --model "$m" "${cut[@]}" --devices "$DEVICES" --batch "$BATCH" \
     --seconds 3 --warmup 2 --data "$ROOT/data/mnist-test.npz" >/dev/null
 done
 for spec in "${MODELS[@]}"; do
@@ -46,7 +48,7 @@ for spec in "${MODELS[@]}"; do
   [ "$m" != "$spec" ] && cut=(--cut "${spec#*:}")
   for r in $(seq 1 "$REPEAT"); do
     echo "## $spec (run $r of $REPEAT)"
-    "$ROOT/qpart" loadtest --server "$URL" --models "$ROOT/models" --model "$m" "${cut[@]}" --devices "$DEVICES" --batch "$BATCH" \
+    "$ROOT/qpart" loadtest --server "$URL" --models "$MODEL_DIR" --model "$m" "${cut[@]}" --devices "$DEVICES" --batch "$BATCH" \
       --seconds "$SECONDS_" --data "$ROOT/data/mnist-test.npz"
   done
 done

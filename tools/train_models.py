@@ -18,6 +18,7 @@ its predictions give the accuracy recorded on the card.  The MAC counts are
 taken from that run too (Conv, Gemm and MatMul nodes at batch size 1).
 """
 
+import collections
 import json
 import math
 import os
@@ -167,7 +168,7 @@ class DwSeparable(nn.Module):
 class DwCnn(nn.Module):
     """MobileNet-style network: stem conv, 4 depthwise-separable blocks, GAP, fc."""
 
-    def __init__(self, widths=(16, 32, 64, 128, 128)):
+    def __init__(self, widths=(16, 32, 64, 128, 256)):
         super().__init__()
         w = widths
         self.stem = nn.Conv2d(1, w[0], 3, padding=1, bias=False)
@@ -228,7 +229,7 @@ class EncoderBlock(nn.Module):
 class TinyVit(nn.Module):
     """7x7 patches (16 tokens) of width 64, class token, 4 encoder blocks."""
 
-    def __init__(self, dim=64, depth=4, heads=4, hidden=128, patch=7):
+    def __init__(self, dim=64, depth=4, heads=4, hidden=256, patch=7):
         super().__init__()
         tokens = (28 // patch) ** 2
         self.patch = nn.Conv2d(1, dim, patch, stride=patch)
@@ -250,30 +251,24 @@ class TinyVit(nn.Module):
         return self.head(x[:, 0])
 
 
+# Quantization-robust fine-tuning of a model (section "quantization-robust training"):
+# epochs, learning rate, the widths drawn for the largest weight tensor (lo..hi) and
+# whether each step adds the float model's loss to the quantized model's (dual).
+Robust = collections.namedtuple("Robust", "epochs lr lo hi dual")
+
 # name -> (constructor, kind, flat input?, epochs, learning rate, shift augmentation,
-#          quantization-robust fine-tuning: None or (epochs, learning rate), see ROBUST_BITS)
+#          quantization-robust fine-tuning: None or a Robust)
 SPECS = {
-    "mlp": (Mlp, "fully connected 784-256-128-10", True, 30, 2e-3, 2, None),
+    "mlp": (Mlp, "fully connected 784-256-128-10", True, 30, 2e-3, 2, Robust(10, 5e-4, 3, 3, True)),
     "cnn": (LeNetish, "LeNet-like CNN", False, 20, 3e-3, 2, None),
     "resnet": (SmallResNet, "residual CNN", False, 10, 3e-3, 2, None),
-    "dwcnn": (DwCnn, "depthwise-separable CNN", False, 20, 4e-3, 2, None),
-    "vit": (TinyVit, "tiny vision transformer", False, 40, 2e-3, 2, None),
+    "dwcnn": (DwCnn, "depthwise-separable CNN", False, 20, 4e-3, 2, Robust(15, 1e-3, 2, 3, True)),
+    "vit": (TinyVit, "tiny vision transformer", False, 40, 2e-3, 2, Robust(15, 1e-3, 2, 3, True)),
 }
 
-# `--robust NAME` trains the quantization-robust variant of a model: the constructor and
-# fine-tuning settings given here (the other fields of SPECS stay), or, for a model not
-# listed, its own constructor fine-tuned with DEFAULT_ROBUST.  The variants widen the layers
-# whose float32 extras (biases) are a fixed cost, so more of the payload is quantizable
-# weights: dwcnn's last pointwise convolution 128 -> 256 channels, vit's MLP hidden width
-# 128 -> 256 (four times the token width, the usual transformer ratio).
-ROBUST_VARIANTS = {
-    "dwcnn": (lambda: DwCnn(widths=(16, 32, 64, 128, 256)), (15, 1e-3),
-              "stem conv 3x3 (1 -> 16), depthwise-separable blocks 16 -> 32, 32 -> 64, "
-              "64 -> 128 (stride 2 each) and 128 -> 256, fully connected 256 -> 10"),
-    "vit": (lambda: TinyVit(hidden=256), (15, 1e-3),
-            "as below, with MLP hidden width 256 (Linear 64 -> 256 -> GELU -> 256 -> 64)"),
-}
-DEFAULT_ROBUST = (10, 1e-3)
+# `--robust NAME` fine-tunes a model that SPECS trains in float32 only with DEFAULT_ROBUST;
+# `--plain NAME` skips the fine-tuning of a model that SPECS fine-tunes.
+DEFAULT_ROBUST = Robust(10, 1e-3, 2, 3, True)
 
 
 # --------------------------------------------------------------------------
@@ -285,7 +280,7 @@ DEFAULT_ROBUST = (10, 1e-3)
 # trained is the tensor exported and quantized), then in every training step
 # each weight tensor (the weight of every Conv2d and Linear layer: exactly the
 # tensors QPART quantizes) is replaced in the forward pass by its quantized
-# value at a width drawn uniformly from ROBUST_BITS (plus size_extra_bits for
+# value at a width drawn uniformly from Robust.lo..hi (plus size_extra_bits for
 # smaller tensors), independently per tensor and per step from a generator
 # seeded with SEED + 1.  The gradient passes
 # straight through the rounding (straight-through estimator) to the float
@@ -293,11 +288,9 @@ DEFAULT_ROBUST = (10, 1e-3)
 # model.  Biases, LayerNorm, position embeddings and the class token stay
 # float, as QPART keeps them.
 
-ROBUST_BITS = (2, 3)
-# With ROBUST_DUAL each step's loss is the float model's plus the quantized
+# With Robust.dual each step's loss is the float model's plus the quantized
 # model's (two forward passes), so the exported float model keeps its own
 # accuracy while its quantized versions learn to hold theirs.
-ROBUST_DUAL = False
 ROBUST_SIZE_AWARE = True
 ROBUST_MAX_BITS = 8
 
@@ -308,7 +301,7 @@ def size_extra_bits(quants):
     SPEC section 6 gives a tensor one bit less per four times more weights
     (at equal sensitivity), so an allocator puts the lowest widths on the
     largest tensors; small tensors (a 3x3 stem, depthwise filters) are cheap at
-    more bits.  The draw follows that: ROBUST_BITS for the largest tensor,
+    more bits.  The draw follows that: lo..hi for the largest tensor,
     shifted up by the size ratio for smaller ones (at most ROBUST_MAX_BITS)."""
     if not ROBUST_SIZE_AWARE:
         return [0] * len(quants)
@@ -480,12 +473,12 @@ def set_bits(quants, bits):
 
 
 def train(name, model, flat, epochs, lr, shift, x_train, y_train, x_test, y_test,
-          quants=None, cal=None):
+          quants=None, cal=None, robust=None):
     """Adam with warm-up and cosine decay.  With quants (FakeQuant modules), every
-    step quantizes each weight at a width drawn from ROBUST_BITS; data order and
+    step quantizes each weight at a width drawn from robust.lo..hi; data order and
     widths then come from a generator seeded with SEED + 1, and each epoch also
     reports the accuracy on the calibration split `cal` with every tensor at the
-    lowest and the highest width of ROBUST_BITS (plus its size_extra_bits)."""
+    lowest and the highest width of lo..hi (plus its size_extra_bits)."""
     gen = torch.Generator().manual_seed(SEED if quants is None else SEED + 1)
     xt = torch.from_numpy(to_input(x_train, flat))
     yt = torch.from_numpy(y_train)
@@ -513,10 +506,10 @@ def train(name, model, flat, epochs, lr, shift, x_train, y_train, x_test, y_test
                 xb = random_shift(xb.reshape(-1, 1, 28, 28), shift, gen).reshape(xb.shape)
             float_loss = None
             if quants:
-                if ROBUST_DUAL:
+                if robust.dual:
                     set_bits(quants, 32)
                     float_loss = F.cross_entropy(model(xb), yb)
-                widths = torch.randint(ROBUST_BITS[0], ROBUST_BITS[1] + 1, (len(quants),),
+                widths = torch.randint(robust.lo, robust.hi + 1, (len(quants),),
                                        generator=gen)
                 for fq, b, extra in zip(quants, widths.tolist(), extras):
                     fq.bits = min(b + extra, ROBUST_MAX_BITS)
@@ -535,7 +528,7 @@ def train(name, model, flat, epochs, lr, shift, x_train, y_train, x_test, y_test
         extra = ""
         if quants:
             xc, yc = to_input(cal[0], flat), cal[1]
-            for b in sorted(set(ROBUST_BITS)):
+            for b in sorted({robust.lo, robust.hi}):
                 for fq, e in zip(quants, extras):
                     fq.bits = min(b + e, ROBUST_MAX_BITS)
                 extra += "  cal acc from %d bits %.4f" % (
@@ -665,16 +658,20 @@ def describe(model):
 
 
 def robust_note(info):
-    if info["robust"] is None:
+    r = info["robust"]
+    if r is None:
         return ""
+    loss = ("the loss of each step is the float model's plus the quantized model's (two "
+            "forward passes), so the float model keeps its accuracy; " if r["dual"] else "")
     return ("\n- quantization-robust fine-tuning (`tools/train_models.py`, \"quantization-robust "
             "training\"): BatchNorm folded into the convolutions, then {e} more epochs (Adam, "
             "learning rate {lr:g}, same schedule and augmentation) in which every Conv and "
             "Linear weight is quantized in the forward pass with SPEC section 3's per-tensor "
-            "quantizer at a width drawn uniformly from {lo}..{hi} bits per tensor and step "
-            "(straight-through gradient, widths and data order seeded with {seed}); the float "
-            "weights are exported").format(e=info["robust"][0], lr=info["robust"][1],
-                                           lo=ROBUST_BITS[0], hi=ROBUST_BITS[1], seed=SEED + 1)
+            "quantizer at a width drawn uniformly from {lo}..{hi} bits per tensor and step for "
+            "the largest tensor, one bit more per four times fewer weights (straight-through "
+            "gradient, widths and data order seeded with {seed}); {loss}the float "
+            "weights are exported").format(e=r["epochs"], lr=r["lr"], lo=r["lo"], hi=r["hi"],
+                                           loss=loss, seed=SEED + 1)
 
 
 def write_card(name, info, model):
@@ -777,15 +774,18 @@ ARCH = {
     "dwcnn": "MobileNet-style: stem conv 3x3 (1 -> 16) + BN + ReLU6, then four "
              "depthwise-separable blocks, each a depthwise 3x3 conv (groups = channels) + "
              "BN + ReLU6 followed by a pointwise 1x1 conv + BN + ReLU6 (16 -> 32 stride 2, "
-             "32 -> 64 stride 2, 64 -> 128 stride 2, 128 -> 128), global average pooling and "
-             "a fully connected 128 -> 10 layer.  BatchNorm is folded into the convolutions "
-             "on export (before the fine-tuning in the quantization-robust variant).",
+             "32 -> 64 stride 2, 64 -> 128 stride 2, 128 -> 256, the last block wide as "
+             "MobileNet's last layers are, so the quantizable weights outweigh the float32 "
+             "biases), global average pooling and a fully connected 256 -> 10 layer.  BatchNorm is folded into the convolutions "
+             "before the quantization-robust fine-tuning.",
     "vit": "Tiny vision transformer: a 7x7 stride-7 Conv cuts the image into 16 patch "
            "tokens of width 64; a learned class token (expanded to the batch size) is "
            "prepended and a learned position embedding (17 x 64) added.  Four pre-norm "
            "encoder blocks follow, each LayerNorm -> 4-head self-attention (one Linear for "
            "q, k, v, scaled dot product, softmax, output Linear) -> residual add, then "
-           "LayerNorm -> Linear 64 -> 128 -> GELU -> Linear 128 -> 64 -> residual add.  "
+           "LayerNorm -> Linear 64 -> 256 -> GELU -> Linear 256 -> 64 -> residual add (an MLP "
+           "four times the token width, so the quantizable weights outweigh the float32 "
+           "biases, norms and embeddings).  "
            "A final LayerNorm and a Linear 64 -> 10 head on the class token give the "
            "logits.  Attention reshapes are computed from the input's shape, so the graph "
            "contains Shape/Gather/Unsqueeze/Concat/Reshape chains that follow the "
@@ -803,10 +803,10 @@ EXPORT_NOTES = {
               "biases get generated initializer names (`onnx::Conv_NNN`).  The shortcut "
               "sum of each block is an Add node followed by Relu; pooling is "
               "GlobalAveragePool followed by Flatten and Gemm.",
-    "dwcnn": "BatchNorm is folded into the convolutions: by torch's exporter, with "
-             "generated initializer names (`onnx::Conv_NNN`), or, in the quantization-robust "
-             "variant, before the fine-tuning, so the initializers keep the module names "
-             "(`blocks.0.pw.weight`, `blocks.0.pw.bias`).  Depthwise convolutions are Conv nodes with group equal "
+    "dwcnn": "BatchNorm is folded into the convolutions before the quantization-robust "
+             "fine-tuning, so the initializers keep the module names "
+             "(`blocks.0.pw.weight`, `blocks.0.pw.bias`); with `--plain`, torch's exporter folds "
+             "it, with generated initializer names (`onnx::Conv_NNN`).  Depthwise convolutions are Conv nodes with group equal "
              "to the channel count.  Each ReLU6 is exported as Relu followed by Clip, "
              "with min 0 and max 6 given by scalar Constant nodes.",
     "vit": "Linear layers applied to the [batch, 17, 64] token tensor become MatMul "
@@ -883,14 +883,10 @@ def build(name, data, robust_mode):
     """robust_mode: "spec" (as SPECS says), "plain" (never) or "robust" (always)."""
     global FAST_DENSE
     cls, kind, flat, epochs, lr, shift, robust = SPECS[name]
-    variant = None
     if robust_mode == "plain":
         robust = None
     elif robust_mode == "robust" and robust is None:
-        if name in ROBUST_VARIANTS:
-            cls, robust, variant = ROBUST_VARIANTS[name]
-        else:
-            robust = DEFAULT_ROBUST
+        robust = DEFAULT_ROBUST
     x_train, y_train, x_test, y_test, cal = data
     torch.manual_seed(SEED)
     np.random.seed(SEED)
@@ -906,9 +902,9 @@ def build(name, data, robust_mode):
         fold_batchnorm(model, FrozenBnConv)
         quants = add_fake_quant(model)
         print("== %s: quantization-robust fine-tuning, %d weight tensors, widths %d..%d" % (
-            name, len(quants), ROBUST_BITS[0], ROBUST_BITS[1]), flush=True)
-        train(name, model, flat, robust[0], robust[1], shift, x_train, y_train, x_test, y_test,
-              quants=quants, cal=cal)
+            name, len(quants), robust.lo, robust.hi), flush=True)
+        train(name, model, flat, robust.epochs, robust.lr, shift, x_train, y_train, x_test, y_test,
+              quants=quants, cal=cal, robust=robust)
         remove_fake_quant(model)
         unfreeze_batchnorm(model)
     secs = time.time() - t0
@@ -929,10 +925,10 @@ def build(name, data, robust_mode):
     hook_macs = module_macs(model, flat)
     info = {
         "kind": kind, "flat": flat,
-        "arch": ARCH[name] if variant is None else
-        "Quantization-robust variant (`--robust`): %s.  Base architecture: %s" % (variant, ARCH[name]),
+        "arch": ARCH[name],
         "params": float_param_count(proto),
-        "torch_params": torch_params, "layers": layers, "robust": robust,
+        "torch_params": torch_params, "layers": layers,
+        "robust": None if robust is None else robust._asdict(),
         "macs": macs, "macs_by_op": macs_by_op, "conv_linear_macs": hook_macs,
         "onnx_bytes": os.path.getsize(path), "ir_version": proto.ir_version,
         "nodes": len(proto.graph.node), "ops": op_histogram(proto),
