@@ -667,10 +667,12 @@ def robust_note(info):
             "training\"): BatchNorm folded into the convolutions, then {e} more epochs (Adam, "
             "learning rate {lr:g}, same schedule and augmentation) in which every Conv and "
             "Linear weight is quantized in the forward pass with SPEC section 3's per-tensor "
-            "quantizer at a width drawn uniformly from {lo}..{hi} bits per tensor and step for "
+            "quantizer at {widths} per tensor and step for "
             "the largest tensor, one bit more per four times fewer weights (straight-through "
             "gradient, widths and data order seeded with {seed}); {loss}the float "
-            "weights are exported").format(e=r["epochs"], lr=r["lr"], lo=r["lo"], hi=r["hi"],
+            "weights are exported").format(e=r["epochs"], lr=r["lr"],
+                                           widths=("%d bits" % r["lo"] if r["lo"] == r["hi"] else
+                                                   "a width drawn uniformly from %d..%d bits" % (r["lo"], r["hi"])),
                                            loss=loss, seed=SEED + 1)
 
 
@@ -835,7 +837,12 @@ def robust_index_note(summary):
             "`tools/train_models.py`; details on the cards); the others are trained in float32 "
             "only.  The test accuracy is that of the exported float32 model.  "
             "`tools/train_models.py --plain NAME` trains without the fine-tuning.").format(
-                " and ".join("`%s`" % n for n in names), "is" if len(names) == 1 else "are")
+                english_list(["`%s`" % n for n in names]), "is" if len(names) == 1 else "are")
+
+
+def english_list(items):
+    """a; a and b; a, b and c."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def write_index(summary):
