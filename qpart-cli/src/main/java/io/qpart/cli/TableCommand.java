@@ -11,6 +11,7 @@ import io.qpart.core.table.PlanTable;
 import io.qpart.core.table.TableCut;
 import io.qpart.core.table.TableEntry;
 import io.qpart.onnx.table.GainSource;
+import io.qpart.onnx.table.PairedDrop;
 import io.qpart.onnx.table.TableBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -122,7 +123,7 @@ final class TableCommand implements Callable<Integer> {
         prov.put("calibrationSeed", Long.toString(cf.provenance().seed()));
         prov.put("verificationSamples", Integer.toString(ds.size()));
         prov.put("floatAccuracy", Double.toString(builder.floatAccuracy()));
-        prov.put("verification", "upper bound of the paired drop (Agresti-Min), one-sided, confidence " + confidence);
+        prov.put("verification", "upper bound of the paired drop (" + PairedDrop.BOUND + "), one-sided, confidence " + confidence);
         prov.put("qpart", CalibrateCommand.qpartVersion());
         String commit = BuildInfo.gitCommit();
         if (commit != null) {

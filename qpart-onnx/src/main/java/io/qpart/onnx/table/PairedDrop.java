@@ -20,6 +20,9 @@ package io.qpart.onnx.table;
  * @param samples digits compared, {@code >= lost + gained} and {@code >= 1}
  */
 public record PairedDrop(int lost, int gained, int samples) {
+    /** The name of the bound {@link #upperBound(double)} computes, as tables record it in their provenance. */
+    public static final String BOUND = "Tango score interval";
+
     public PairedDrop {
         if (lost < 0 || gained < 0) {
             throw new IllegalArgumentException("discordant counts must be >= 0, were lost " + lost + ", gained " + gained);
