@@ -61,8 +61,12 @@ final class LoadtestCommand implements Callable<Integer> {
     @Option(names = "--seconds", paramLabel = "S", description = "Measured seconds of each run (default: ${DEFAULT-VALUE}).")
     double seconds = 10;
 
+    /**
+     * Ten seconds, because the JIT is not done sooner: after three seconds, C2 compiler threads
+     * still took 11% of the CPU samples of each JVM in the measured window (docs/BENCHMARKS.md).
+     */
     @Option(names = "--warmup", paramLabel = "S", description = "Unmeasured seconds before each run (default: ${DEFAULT-VALUE}).")
-    double warmup = 3;
+    double warmup = 10;
 
     @Option(names = "--accuracy-drop", paramLabel = "X", description = "Accuracy budget of the plan (default: ${DEFAULT-VALUE}).")
     double accuracyDrop = 0.01;
