@@ -124,7 +124,7 @@ final class CalibrateCommand implements Callable<Integer> {
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()), settings.fitBits(), settings.lowBits(), settings.fullBits(),
                 settings.workers(), settings.effectiveTolerance(), cal);
         file.write(out);
-        report(file);
+        report(file, all.size());
         return 0;
     }
 
@@ -257,7 +257,8 @@ final class CalibrateCommand implements Callable<Integer> {
         return n;
     }
 
-    private void report(CalibrationFile file) {
+    /** @param available samples in the data file, of which the calibration drew {@code file}'s count */
+    private void report(CalibrationFile file, int available) {
         Calibration c = file.calibration();
         PrintWriter o = spec.commandLine().getOut();
         int replaced = replacedEnergies(c);
@@ -265,6 +266,7 @@ final class CalibrateCommand implements Callable<Integer> {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("out", out.toString());
             j.put("samples", c.samples());
+            j.put("samplesAvailable", available);
             j.put("floatAccuracy", c.floatAccuracy());
             j.put("weights", c.weights().size());
             j.put("cuts", c.cuts().size());
@@ -277,7 +279,13 @@ final class CalibrateCommand implements Callable<Integer> {
         }
         double[] grid = c.drops();
         o.printf("model        %s (sha256 %s)%n", model, file.provenance().modelSha256().substring(0, 16));
-        o.printf("data         %s: %d samples, seed %d, float accuracy %.4f%n", data, c.samples(), seed, c.floatAccuracy());
+        if (available > c.samples()) {
+            // more digits tighten every measured drop and the margin (docs/FIDELITY.md)
+            o.printf("data         %s: %d of its %d samples, seed %d, float accuracy %.4f (--samples %d uses them all: tighter estimates)%n",
+                    data, c.samples(), available, seed, c.floatAccuracy(), available);
+        } else {
+            o.printf("data         %s: %d samples, seed %d, float accuracy %.4f%n", data, c.samples(), seed, c.floatAccuracy());
+        }
         o.printf("estimator    %s, gain fit at %s bits (alpha = ln 4)%n", c.estimator(), java.util.Arrays.toString(file.fitBits()));
         StringBuilder head = new StringBuilder(String.format("%-28s %-10s %10s %10s %7s", "tensor", "op", "elements", "p", "slope"));
         for (double d : grid) {

@@ -32,6 +32,8 @@ class AccuracyCommandsTest {
         CliErrorsTest.Outcome o = run("calibrate", MODELS.resolve("mlp.onnx").toString(), "--data", DATA.resolve("mnist-cal.npz").toString(),
                 "--out", cal.toString(), "--samples", "200", "--seed", "3", "--json");
         assertThat(o.status()).as(o.err()).isZero();
+        // the summary says how many samples the file offered, so that a user sees what was left unused
+        assertThat(o.out()).contains("\"samples\" : 200").contains("\"samplesAvailable\" : 2000");
     }
 
     static JsonNode json(String text) throws IOException {
