@@ -279,13 +279,11 @@ final class CalibrateCommand implements Callable<Integer> {
         }
         double[] grid = c.drops();
         o.printf("model        %s (sha256 %s)%n", model, file.provenance().modelSha256().substring(0, 16));
-        if (available > c.samples()) {
-            // more digits tighten every measured drop and the margin (docs/FIDELITY.md)
-            o.printf("data         %s: %d of its %d samples, seed %d, float accuracy %.4f (--samples %d uses them all: tighter estimates)%n",
-                    data, c.samples(), available, seed, c.floatAccuracy(), available);
-        } else {
-            o.printf("data         %s: %d samples, seed %d, float accuracy %.4f%n", data, c.samples(), seed, c.floatAccuracy());
-        }
+        // samples left unused are named: more of them tighten every measured drop and the margin (docs/FIDELITY.md)
+        boolean unused = available > c.samples();
+        o.printf("data         %s: %s samples, seed %d, float accuracy %.4f%s%n", data,
+                unused ? c.samples() + " of its " + available : Integer.toString(c.samples()), seed, c.floatAccuracy(),
+                unused ? " (--samples " + available + " uses them all: tighter estimates)" : "");
         o.printf("estimator    %s, gain fit at %s bits (alpha = ln 4)%n", c.estimator(), java.util.Arrays.toString(file.fitBits()));
         StringBuilder head = new StringBuilder(String.format("%-28s %-10s %10s %10s %7s", "tensor", "op", "elements", "p", "slope"));
         for (double d : grid) {

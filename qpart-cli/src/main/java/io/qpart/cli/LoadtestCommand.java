@@ -240,7 +240,7 @@ final class LoadtestCommand implements Callable<Integer> {
         float[] out = new float[first.length * batch];
         System.arraycopy(first, 0, out, 0, first.length);
         for (int j = 1; j < batch; j++) {
-            System.arraycopy(ds.sample((int) Math.floorMod((long) request * batch + j, ds.size())), 0, out, j * first.length, first.length);
+            System.arraycopy(ds.sample(Math.floorMod((long) request * batch + j, ds.size())), 0, out, j * first.length, first.length);
         }
         return out;
     }
