@@ -4,10 +4,11 @@
 # split inference of the same configuration in the same run), and stops the server.
 # Usage: tools/bench-serve.sh [--devices N] [--seconds S] [--repeat R] [--batch B] [MODEL[:CUT]...]   (default: mlp cnn cnn:2 resnet vit)
 # --batch B: B samples per request on both sides (loadtest --batch); default 1. --models DIR: serve another folder.
+# --event-loops N: passed to 'qpart serve' (0: a virtual thread per connection); default: one per processor.
 # MODEL:CUT forces the cut (the planner picks cut 0 for these models on a phone over LTE).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DEVICES=32 SECONDS_=10 REPEAT=1 BATCH=1 MODELS=()
+DEVICES=32 SECONDS_=10 REPEAT=1 BATCH=1 MODELS=() SERVE_ARGS=()
 MODEL_DIR="$ROOT/models"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -16,14 +17,15 @@ while [ $# -gt 0 ]; do
     --repeat) REPEAT="$2"; shift 2 ;;
     --batch) BATCH="$2"; shift 2 ;;
     --models) MODEL_DIR="$2"; shift 2 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --event-loops) SERVE_ARGS+=(--event-loops "$2"); shift 2 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) MODELS+=("$1"); shift ;;
   esac
 done
 [ ${#MODELS[@]} -gt 0 ] || MODELS=(mlp cnn cnn:2 resnet vit)
 OUT="$(mktemp -d)"
 "$ROOT/qpart" --version >/dev/null   # builds the jar first if needed
-"$ROOT/qpart" serve --models "$MODEL_DIR" --port 0 >"$OUT/serve.out" 2>"$OUT/serve.err" &
+"$ROOT/qpart" serve --models "$MODEL_DIR" --port 0 "${SERVE_ARGS[@]}" >"$OUT/serve.out" 2>"$OUT/serve.err" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$OUT"' EXIT
 for _ in $(seq 1 300); do

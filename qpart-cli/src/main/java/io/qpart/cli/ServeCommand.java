@@ -46,6 +46,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads of each tail run; each (model, cut) runs one batch per core at once besides (default: ${DEFAULT-VALUE}).")
     int threads = 1;
 
+    @Option(names = "--event-loops", paramLabel = "N", description = "Event loops carrying the connections; each answers the /v1/infer requests ready at once with one tail run per (model, cut). 0: a virtual thread per connection and tail threads of their own instead (default: one per processor, ${DEFAULT-VALUE} here).")
+    int eventLoops = ServerConfig.defaultEventLoops();
+
     /** Counted down to stop a server started from a test. */
     final CountDownLatch stop = new CountDownLatch(1);
 
@@ -54,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
         if (!(timeoutSeconds > 0)) {
             throw new IllegalArgumentException("--timeout must be > 0 seconds, was " + timeoutSeconds);
         }
-        ServerConfig config = new ServerConfig(host, port, cacheBytes, maxBodyBytes, Duration.ofNanos((long) (timeoutSeconds * 1e9)), threads);
+        ServerConfig config = new ServerConfig(host, port, cacheBytes, maxBodyBytes, Duration.ofNanos((long) (timeoutSeconds * 1e9)), threads, eventLoops);
         PrintWriter err = spec.commandLine().getErr();
         List<ServedModel> served = ModelCatalog.load(models, threads, line -> {
             err.println("qpart serve: " + line);

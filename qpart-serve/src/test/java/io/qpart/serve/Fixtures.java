@@ -34,7 +34,11 @@ public final class Fixtures {
 
     /** A server on loopback (port 0) with the bundled mlp and cnn, ready to serve. */
     public static QpartServer mlpAndCnnServer() throws Exception {
-        QpartServer server = QpartServer.start(List.of(served("mlp"), served("cnn")), ServerConfig.loopback());
+        return mlpAndCnnServer(ServerConfig.loopback());
+    }
+
+    public static QpartServer mlpAndCnnServer(ServerConfig config) throws Exception {
+        QpartServer server = QpartServer.start(List.of(served("mlp"), served("cnn")), config);
         if (!server.awaitReady(60, TimeUnit.SECONDS)) {
             server.close();
             throw new IllegalStateException("the test server did not become ready within 60 s");

@@ -18,9 +18,31 @@ final class ConnectionInput {
     private boolean timed;
 
     ConnectionInput(Socket socket, int bufferBytes) throws IOException {
+        this(socket, bufferBytes, null);
+    }
+
+    /** Reads {@code prefix} (bytes an event loop took off the connection already) before the socket. */
+    ConnectionInput(Socket socket, int bufferBytes, byte[] prefix) throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
+        int n = prefix == null ? 0 : prefix.length;
+        this.buf = new byte[Math.max(bufferBytes, n)];
+        if (n > 0) {
+            System.arraycopy(prefix, 0, buf, 0, n);
+            limit = n;
+        }
+    }
+
+    /** Over bytes already in memory (no socket, no deadlines): how an event loop parses a head it holds whole. */
+    ConnectionInput(InputStream in, int bufferBytes) {
+        this.socket = null;
+        this.in = in;
         this.buf = new byte[bufferBytes];
+    }
+
+    /** Whether bytes of a next request are buffered already (a pipelining client). */
+    boolean hasBuffered() {
+        return pos < limit;
     }
 
     /**

@@ -136,13 +136,8 @@ public final class Exchange {
         return body.complete();
     }
 
-    /**
-     * Writes one answer: status line, Date, Content-Type and Content-Length (when {@code length}
-     * is not negative), {@code headers}, Connection (when not null), then the first {@code n}
-     * bytes of {@code content}; in one socket write up to {@link #ONE_WRITE_BYTES}.
-     */
-    static void write(OutputStream out, int status, String date, String contentType, long length, Map<String, String> headers, String connection,
-            byte[] content, int n) throws IOException {
+    /** An answer's status line and header section, ending with the empty line. */
+    static byte[] top(int status, String date, String contentType, long length, Map<String, String> headers, String connection) {
         StringBuilder h = new StringBuilder(160);
         h.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
         h.append("Date: ").append(date).append("\r\n");
@@ -159,7 +154,17 @@ public final class Exchange {
             h.append("Connection: ").append(connection).append("\r\n");
         }
         h.append("\r\n");
-        byte[] top = h.toString().getBytes(StandardCharsets.ISO_8859_1);
+        return h.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Writes one answer: status line, Date, Content-Type and Content-Length (when {@code length}
+     * is not negative), {@code headers}, Connection (when not null), then the first {@code n}
+     * bytes of {@code content}; in one socket write up to {@link #ONE_WRITE_BYTES}.
+     */
+    static void write(OutputStream out, int status, String date, String contentType, long length, Map<String, String> headers, String connection,
+            byte[] content, int n) throws IOException {
+        byte[] top = top(status, date, contentType, length, headers, connection);
         if (n <= ONE_WRITE_BYTES) {
             byte[] all = new byte[top.length + n];
             System.arraycopy(top, 0, all, 0, top.length);

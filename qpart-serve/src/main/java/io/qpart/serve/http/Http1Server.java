@@ -3,9 +3,11 @@ package io.qpart.serve.http;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -17,6 +19,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP/1.1 server: a platform thread accepts, each connection gets a virtual thread that
@@ -24,6 +27,11 @@ import java.util.concurrent.Semaphore;
  * the connection clean, waits for the next request. Requests the HTTP layer refuses (a malformed
  * head, an unsupported transfer coding, a head over the limit, too many connections) are
  * answered with {@link ErrorBody}'s rendering and the connection is closed.
+ *
+ * <p>Started with an {@link InlineHandler} and event loops, the connections live on the loops
+ * instead ({@link EventLoop}): a loop answers the small requests the inline handler claims in
+ * rounds on its own thread, and moves a connection to a virtual thread, as above, only for a
+ * request it leaves to the {@link Handler}; that thread hands the connection back once idle.
  */
 public final class Http1Server implements AutoCloseable {
     /** Handles one exchange; it should answer it (an exchange left unanswered closes the connection). */
@@ -69,45 +77,78 @@ public final class Http1Server implements AutoCloseable {
     private record Stamp(long second, String text) {
     }
 
-    private final ServerSocket listener;
+    private final ServerSocketChannel listener;
     private final Limits limits;
     private final ErrorBody errors;
     private final Handler handler;
     private final Semaphore slots;
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    private final EventLoop[] loops;
+    private final AtomicInteger nextLoop = new AtomicInteger();
     private volatile Stamp stamp = new Stamp(-1, "");
     private volatile boolean closed;
 
-    private Http1Server(ServerSocket listener, Limits limits, ErrorBody errors, Handler handler) {
+    private Http1Server(ServerSocketChannel listener, Limits limits, ErrorBody errors, Handler handler, InlineHandler inline, int loops)
+            throws IOException {
         this.listener = listener;
         this.limits = limits;
         this.errors = errors;
         this.handler = handler;
         this.slots = new Semaphore(limits.maxConnections());
         this.acceptor = Thread.ofPlatform().daemon().name("qpart-http-accept").unstarted(this::acceptLoop);
+        this.loops = new EventLoop[inline == null ? 0 : loops];
+        for (int i = 0; i < this.loops.length; i++) {
+            this.loops[i] = new EventLoop(this, limits, inline, "qpart-http-loop-" + i);
+        }
     }
 
-    /** Binds {@code address} (port 0 picks a free one) and starts accepting. */
+    /** Binds {@code address} (port 0 picks a free one) and starts accepting; a virtual thread per connection. */
     public static Http1Server start(InetSocketAddress address, int backlog, Limits limits, ErrorBody errors, Handler handler) throws IOException {
+        return start(address, backlog, limits, errors, handler, null, 0);
+    }
+
+    /**
+     * Binds {@code address} and starts accepting; with an {@code inline} handler and {@code loops}
+     * at least 1, the connections live on that many event loops (see the class comment), else
+     * each has a virtual thread.
+     */
+    public static Http1Server start(InetSocketAddress address, int backlog, Limits limits, ErrorBody errors, Handler handler, InlineHandler inline,
+            int loops) throws IOException {
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(errors, "errors");
         Objects.requireNonNull(handler, "handler");
-        ServerSocket s = new ServerSocket();
+        if (loops < 0) {
+            throw new IllegalArgumentException("event loops must be >= 0, was " + loops);
+        }
+        ServerSocketChannel s = ServerSocketChannel.open();
+        Http1Server server;
         try {
-            s.setReuseAddress(true);
+            s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             s.bind(address, backlog);
-        } catch (IOException e) {
+            server = new Http1Server(s, limits, errors, handler, loops == 0 ? null : inline, loops);
+        } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
         }
-        Http1Server server = new Http1Server(s, limits, errors, handler);
+        for (EventLoop l : server.loops) {
+            l.start();
+        }
         server.acceptor.start();
         return server;
     }
 
     public InetSocketAddress address() {
-        return (InetSocketAddress) listener.getLocalSocketAddress();
+        try {
+            return (InetSocketAddress) listener.getLocalAddress();
+        } catch (IOException e) {
+            throw new IllegalStateException("the listener is closed", e);
+        }
+    }
+
+    /** Event loops serving the connections; 0 when each has a virtual thread. */
+    public int eventLoops() {
+        return loops.length;
     }
 
     /** Connections open now. */
@@ -127,14 +168,39 @@ public final class Http1Server implements AutoCloseable {
         } catch (IOException e) {
             // the listener is gone either way
         }
-        for (Socket s : open) {
+        for (SocketChannel s : open) {
             closeQuietly(s);
+        }
+        for (EventLoop l : loops) {
+            l.stop(Duration.ofSeconds(5));
         }
         try {
             acceptor.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    Limits limits() {
+        return limits;
+    }
+
+    ErrorBody errors() {
+        return errors;
+    }
+
+    /** Closes a connection for good and frees its slot; harmless when called again. */
+    void released(SocketChannel s) {
+        boolean held = open.remove(s);
+        closeQuietly(s);
+        if (held) {
+            slots.release();
+        }
+    }
+
+    /** Serves a connection (in blocking mode) on a virtual thread, reading {@code prefix} first. */
+    void serveOnThread(SocketChannel s, byte[] prefix) {
+        Thread.ofVirtual().start(() -> serve(s, prefix));
     }
 
     /** The Date header's value (RFC 9110 §6.6.1), formatted once a second. */
@@ -150,9 +216,10 @@ public final class Http1Server implements AutoCloseable {
 
     private void acceptLoop() {
         while (!closed) {
-            Socket s;
+            SocketChannel s;
             try {
                 s = listener.accept();
+                s.setOption(StandardSocketOptions.TCP_NODELAY, true);
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -162,7 +229,7 @@ public final class Http1Server implements AutoCloseable {
             if (!slots.tryAcquire()) {
                 Thread.ofVirtual().start(() -> {
                     try (s) {
-                        refuse(s.getOutputStream(), 503, "the server has its limit of " + limits.maxConnections() + " connections open; retry later");
+                        refuse(s.socket().getOutputStream(), 503, "the server has its limit of " + limits.maxConnections() + " connections open; retry later");
                     } catch (IOException e) {
                         // the client left first
                     }
@@ -171,16 +238,28 @@ public final class Http1Server implements AutoCloseable {
             }
             open.add(s);
             if (closed) {
-                closeQuietly(s);
+                released(s);
+                continue;
             }
-            Thread.ofVirtual().start(() -> serve(s));
+            if (loops.length == 0) {
+                serveOnThread(s, null);
+                continue;
+            }
+            try {
+                s.configureBlocking(false);
+            } catch (IOException e) {
+                released(s);
+                continue;
+            }
+            loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)].add(s);
         }
     }
 
-    private void serve(Socket s) {
+    private void serve(SocketChannel channel, byte[] prefix) {
+        boolean handedBack = false;
         try {
-            s.setTcpNoDelay(true);
-            ConnectionInput in = new ConnectionInput(s, 16 << 10);
+            Socket s = channel.socket();
+            ConnectionInput in = new ConnectionInput(s, 16 << 10, prefix);
             OutputStream out = s.getOutputStream();
             int idle = (int) Math.min(Integer.MAX_VALUE, limits.idleTimeout().toMillis());
             int read = (int) Math.min(Integer.MAX_VALUE, limits.readTimeout().toMillis());
@@ -222,13 +301,19 @@ public final class Http1Server implements AutoCloseable {
                 if (!ex.reusable()) {
                     return;
                 }
+                if (loops.length > 0 && !in.hasBuffered() && !closed) {
+                    channel.configureBlocking(false); // idle again: back to a loop until the next request it leaves to a thread
+                    handedBack = true;
+                    loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)].add(channel);
+                    return;
+                }
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             // the client closed or reset the connection; nothing to answer
         } finally {
-            open.remove(s);
-            closeQuietly(s);
-            slots.release();
+            if (!handedBack) {
+                released(channel);
+            }
         }
     }
 
@@ -280,7 +365,7 @@ public final class Http1Server implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Socket s) {
+    private static void closeQuietly(SocketChannel s) {
         try {
             s.close();
         } catch (IOException e) {

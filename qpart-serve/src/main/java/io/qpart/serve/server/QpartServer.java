@@ -17,6 +17,8 @@ import io.qpart.onnx.quant.BitWidths;
 import io.qpart.onnx.quant.HeadCodec;
 import io.qpart.serve.http.Exchange;
 import io.qpart.serve.http.Http1Server;
+import io.qpart.serve.http.InlineCall;
+import io.qpart.serve.http.InlineHandler;
 import io.qpart.serve.http.MalformedBodyException;
 import io.qpart.serve.json.DecisionJson;
 import io.qpart.serve.json.Json;
@@ -115,7 +117,7 @@ public final class QpartServer implements AutoCloseable {
         QpartServer s = new QpartServer(models, config);
         Http1Server.Limits limits = new Http1Server.Limits(MAX_HEAD_BYTES, IDLE_TIMEOUT, config.requestTimeout(), MAX_CONNECTIONS, Api.JSON);
         s.http = Http1Server.start(new InetSocketAddress(config.host(), config.port()), 256, limits,
-                (status, message) -> Json.compact(Map.of("error", Messages.oneLine(message))), s::handle);
+                (status, message) -> Json.compact(Map.of("error", Messages.oneLine(message))), s::handle, s.new InlineInfer(), config.eventLoops());
         s.indexer.start();
         return s;
     }
@@ -569,12 +571,16 @@ public final class QpartServer implements AutoCloseable {
 
     // ---- POST /v1/infer?model=M&cut=K ---------------------------------------------------------
 
-    private Response infer(Exchange ex) throws FormatException {
-        Map<String, String> params = query(ex.rawQuery());
+    /** The (model, cut) an infer request names in its query, and the tail serving it. */
+    private record InferTarget(ServedModel model, int cut, TailRuntime tail) {
+    }
+
+    private InferTarget inferTarget(String rawQuery) {
+        Map<String, String> params = query(rawQuery);
         String name = params.get("model");
         String cutText = params.get("cut");
         if (name == null || cutText == null) {
-            throw new HttpError(400, "infer: expected query parameters model=NAME&cut=K, found '" + (ex.rawQuery() == null ? "" : abbreviate(ex.rawQuery())) + "'");
+            throw new HttpError(400, "infer: expected query parameters model=NAME&cut=K, found '" + (rawQuery == null ? "" : abbreviate(rawQuery)) + "'");
         }
         ServedModel m = model(name);
         int cut;
@@ -584,20 +590,138 @@ public final class QpartServer implements AutoCloseable {
             throw new HttpError(400, "infer: cut must be an integer, found '" + abbreviate(cutText) + "'");
         }
         m.requireCut(cut);
+        TailRuntime tail = tails.computeIfAbsent(m.name() + "#" + cut, k -> new TailRuntime(m, cut, config.sessionThreads()));
+        return new InferTarget(m, cut, tail);
+    }
+
+    private Response infer(Exchange ex) throws FormatException {
+        InferTarget t = inferTarget(ex.rawQuery());
         byte[] body = body(ex, config.maxBodyBytes());
         List<ActivationFrame> frames = Frames.decodeAll(body);
-        TailRuntime tail = tails.computeIfAbsent(m.name() + "#" + cut, k -> new TailRuntime(m, cut, config.sessionThreads()));
         if (closed) {
             throw new HttpError(503, "the server is shutting down");
         }
         TailRuntime.Result r;
         try {
-            r = tail.run(frames);
+            r = t.tail().run(frames);
         } catch (ModelException e) {
             throw new HttpError(400, "infer: " + e.getMessage());
         }
         metrics.samplesInferred(r.classes().length);
-        return new Response(200, Api.JSON, inferAnswer(m.name(), cut, r), Map.of());
+        return new Response(200, Api.JSON, inferAnswer(t.model().name(), t.cut(), r), Map.of());
+    }
+
+    /** A request an event loop holds: its route, size and arrival, counted in the metrics once written. */
+    private class LoopCall extends InlineCall {
+        final String route;
+        final long bytesIn;
+        final long t0;
+
+        LoopCall(String route, long bytesIn, long t0) {
+            this.route = route;
+            this.bytesIn = bytesIn;
+            this.t0 = t0;
+            metrics.started();
+        }
+
+        final void answer(Response r) {
+            Map<String, String> headers = r.headers();
+            if (r.status() >= 400) {
+                headers = new LinkedHashMap<>(headers);
+                headers.put("Cache-Control", "no-store");
+            }
+            answer(r.status(), r.contentType(), headers, r.body());
+        }
+
+        @Override
+        protected final void written(int status, long bodyBytes) {
+            metrics.record(route, status, System.nanoTime() - t0, bytesIn, bodyBytes);
+            metrics.finished();
+        }
+    }
+
+    /** An infer request an event loop holds: its target and checked frames. */
+    private final class InferCall extends LoopCall {
+        final InferTarget target;
+        final TailRuntime.Prepared prepared;
+
+        InferCall(InferTarget target, TailRuntime.Prepared prepared, long bytesIn, long t0) {
+            super("infer", bytesIn, t0);
+            this.target = target;
+            this.prepared = prepared;
+        }
+    }
+
+    /**
+     * What the event loops answer themselves. {@code POST /v1/infer}: a request whose frames
+     * check out is claimed and run with the others of its round, one tail call per (model, cut)
+     * and round where the tensors stack (SPEC §1 step 3, the same tail and answer as
+     * {@link #infer}); a request with anything wrong is declined, and the blocking path answers
+     * it with its error. {@code GET /healthz}: answered as {@link #dispatch} does. Everything
+     * else (plans, heads, readiness, metrics) goes to the blocking path.
+     */
+    private final class InlineInfer implements InlineHandler {
+        private static final byte[] HEALTHY = Json.compact(Map.of("status", "ok"));
+
+        @Override
+        public InlineCall claim(String method, String rawPath, String rawQuery, byte[] body) {
+            if (closed) {
+                return null;
+            }
+            long t0 = System.nanoTime();
+            if (method.equals("GET") && rawPath.equals(Api.HEALTHZ)) {
+                LoopCall c = new LoopCall("healthz", body.length, t0);
+                c.answer(200, Api.JSON, Map.of(), HEALTHY);
+                return c;
+            }
+            if (!method.equals("POST") || !rawPath.equals(Api.INFER) || body.length > config.maxBodyBytes()) {
+                return null;
+            }
+            InferTarget t;
+            TailRuntime.Prepared p;
+            try {
+                t = inferTarget(rawQuery);
+                p = t.tail().prepare(Frames.decodeAll(body));
+            } catch (FormatException | RuntimeException e) {
+                return null;
+            }
+            return new InferCall(t, p, body.length, t0);
+        }
+
+        @Override
+        public void complete(List<InlineCall> calls) {
+            Map<TailRuntime, List<InferCall>> byTail = new LinkedHashMap<>();
+            for (InlineCall c : calls) {
+                if (c instanceof InferCall ic) {
+                    byTail.computeIfAbsent(ic.target.tail(), k -> new ArrayList<>()).add(ic);
+                }
+            }
+            for (Map.Entry<TailRuntime, List<InferCall>> e : byTail.entrySet()) {
+                List<InferCall> group = e.getValue();
+                List<TailRuntime.Prepared> prepared = new ArrayList<>(group.size());
+                for (InferCall c : group) {
+                    prepared.add(c.prepared);
+                }
+                try {
+                    List<TailRuntime.Result> results = e.getKey().runTogether(prepared);
+                    for (int i = 0; i < group.size(); i++) {
+                        InferCall c = group.get(i);
+                        TailRuntime.Result r = results.get(i);
+                        metrics.samplesInferred(r.classes().length);
+                        c.answer(new Response(200, Api.JSON, inferAnswer(c.target.model().name(), c.target.cut(), r), Map.of()));
+                    }
+                } catch (ModelException x) {
+                    for (InferCall c : group) {
+                        c.answer(Response.error(400, "infer: " + x.getMessage()));
+                    }
+                } catch (RuntimeException | Error x) {
+                    Response r = failure(x);
+                    for (InferCall c : group) {
+                        c.answer(r);
+                    }
+                }
+            }
+        }
     }
 
     /**

@@ -12,8 +12,11 @@ import java.util.Objects;
  * @param maxBodyBytes     largest request body accepted (413 beyond)
  * @param requestTimeout   a request that takes longer is answered 504
  * @param sessionThreads   ONNX Runtime intra-op threads of each tail session
+ * @param eventLoops       event loops carrying the connections and running {@code /v1/infer}
+ *                         tails inline, in rounds ({@link QpartServer}); 0 gives each connection a
+ *                         virtual thread and the tails threads of their own
  */
-public record ServerConfig(String host, int port, long headCacheBytes, long maxBodyBytes, Duration requestTimeout, int sessionThreads) {
+public record ServerConfig(String host, int port, long headCacheBytes, long maxBodyBytes, Duration requestTimeout, int sessionThreads, int eventLoops) {
     public static final long DEFAULT_HEAD_CACHE_BYTES = 256L << 20;
     public static final long DEFAULT_MAX_BODY_BYTES = 64L << 20;
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -36,6 +39,19 @@ public record ServerConfig(String host, int port, long headCacheBytes, long maxB
         if (sessionThreads < 1) {
             throw new IllegalArgumentException("session threads must be >= 1, was " + sessionThreads);
         }
+        if (eventLoops < 0 || eventLoops > 256) {
+            throw new IllegalArgumentException("event loops must be in 0..256, was " + eventLoops);
+        }
+    }
+
+    /** One event loop per processor. */
+    public ServerConfig(String host, int port, long headCacheBytes, long maxBodyBytes, Duration requestTimeout, int sessionThreads) {
+        this(host, port, headCacheBytes, maxBodyBytes, requestTimeout, sessionThreads, defaultEventLoops());
+    }
+
+    /** One per processor. */
+    public static int defaultEventLoops() {
+        return Runtime.getRuntime().availableProcessors();
     }
 
     /** Loopback, a free port, the defaults. */
@@ -44,14 +60,18 @@ public record ServerConfig(String host, int port, long headCacheBytes, long maxB
     }
 
     public ServerConfig withHeadCacheBytes(long bytes) {
-        return new ServerConfig(host, port, bytes, maxBodyBytes, requestTimeout, sessionThreads);
+        return new ServerConfig(host, port, bytes, maxBodyBytes, requestTimeout, sessionThreads, eventLoops);
     }
 
     public ServerConfig withMaxBodyBytes(long bytes) {
-        return new ServerConfig(host, port, headCacheBytes, bytes, requestTimeout, sessionThreads);
+        return new ServerConfig(host, port, headCacheBytes, bytes, requestTimeout, sessionThreads, eventLoops);
     }
 
     public ServerConfig withRequestTimeout(Duration timeout) {
-        return new ServerConfig(host, port, headCacheBytes, maxBodyBytes, timeout, sessionThreads);
+        return new ServerConfig(host, port, headCacheBytes, maxBodyBytes, timeout, sessionThreads, eventLoops);
+    }
+
+    public ServerConfig withEventLoops(int loops) {
+        return new ServerConfig(host, port, headCacheBytes, maxBodyBytes, requestTimeout, sessionThreads, loops);
     }
 }

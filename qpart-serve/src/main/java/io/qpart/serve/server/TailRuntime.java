@@ -57,8 +57,76 @@ final class TailRuntime implements AutoCloseable {
         return crossing;
     }
 
+    /** One request's frames, checked and dequantized: its inputs in order and its samples. */
+    record Prepared(List<Map<String, HostTensor>> inputs, int samples) {
+    }
+
     /** Runs the frames of one request; a frame whose tensors are not those of this cut is refused (400). */
     Result run(List<ActivationFrame> frames) {
+        Prepared p = prepare(frames);
+        List<Map<String, HostTensor>> inputs = p.inputs();
+        int samples = p.samples();
+        if (batchable && inputs.size() > 1) {
+            inputs = List.of(stack(inputs, samples));
+        }
+        float[][] logits = new float[samples][];
+        int at = 0;
+        for (Map<String, HostTensor> in : inputs) {
+            float[][] rows = batchable && tail != null ? batcher.run(in) : logits(tail == null ? in : tail.run(in), rowsOf(in));
+            System.arraycopy(rows, 0, logits, at, rows.length);
+            at += rows.length;
+        }
+        return new Result(classes(logits), logits);
+    }
+
+    /**
+     * Runs several requests on the calling thread, stacked into as few tail calls as
+     * {@link Batcher#MAX_BATCH_SAMPLES} allows where the tensors are batchable (how an event
+     * loop runs the requests of one round). Returns one result per request, in order.
+     */
+    List<Result> runTogether(List<Prepared> requests) {
+        List<Map<String, HostTensor>> parts = new ArrayList<>();
+        int total = 0;
+        for (Prepared p : requests) {
+            parts.addAll(p.inputs());
+            total += p.samples();
+        }
+        float[][] logits = new float[total][];
+        int at = 0;
+        if (!batchable || tail == null) {
+            for (Map<String, HostTensor> in : parts) {
+                float[][] rows = logits(tail == null ? in : tail.run(in), rowsOf(in));
+                System.arraycopy(rows, 0, logits, at, rows.length);
+                at += rows.length;
+            }
+        } else {
+            int i = 0;
+            while (i < parts.size()) {
+                int j = i;
+                int n = 0;
+                while (j < parts.size() && (j == i || n + rowsOf(parts.get(j)) <= Batcher.MAX_BATCH_SAMPLES)) {
+                    n += rowsOf(parts.get(j));
+                    j++;
+                }
+                Map<String, HostTensor> in = j - i == 1 ? parts.get(i) : stack(parts.subList(i, j), n);
+                float[][] rows = logits(tail.run(in), n);
+                System.arraycopy(rows, 0, logits, at, n);
+                at += n;
+                i = j;
+            }
+        }
+        List<Result> out = new ArrayList<>(requests.size());
+        at = 0;
+        for (Prepared p : requests) {
+            float[][] mine = Arrays.copyOfRange(logits, at, at + p.samples());
+            at += p.samples();
+            out.add(new Result(classes(mine), mine));
+        }
+        return out;
+    }
+
+    /** Checks and dequantizes a request's frames; a frame whose tensors are not those of this cut is refused (400), too many values 413. */
+    Prepared prepare(List<ActivationFrame> frames) {
         List<Map<String, HostTensor>> inputs = new ArrayList<>();
         int samples = 0;
         long elements = 0;
@@ -71,18 +139,12 @@ final class TailRuntime implements AutoCloseable {
             samples = Math.addExact(samples, Math.toIntExact(in.values().iterator().next().shape()[0]));
             inputs.add(in);
         }
-        if (batchable && inputs.size() > 1) {
-            inputs = List.of(stack(inputs, samples));
-        }
-        float[][] logits = new float[samples][];
-        int at = 0;
-        for (Map<String, HostTensor> in : inputs) {
-            float[][] rows = batchable && tail != null ? batcher.run(in) : logits(tail == null ? in : tail.run(in), rowsOf(in));
-            System.arraycopy(rows, 0, logits, at, rows.length);
-            at += rows.length;
-        }
-        int[] classes = new int[samples];
-        for (int i = 0; i < samples; i++) {
+        return new Prepared(List.copyOf(inputs), samples);
+    }
+
+    private static int[] classes(float[][] logits) {
+        int[] classes = new int[logits.length];
+        for (int i = 0; i < logits.length; i++) {
             float[] row = logits[i];
             int best = 0;
             for (int j = 1; j < row.length; j++) {
@@ -92,7 +154,7 @@ final class TailRuntime implements AutoCloseable {
             }
             classes[i] = best;
         }
-        return new Result(classes, logits);
+        return classes;
     }
 
     private static int rowsOf(Map<String, HostTensor> in) {

@@ -21,13 +21,16 @@ import java.util.zip.CRC32;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The HTTP layer on loopback, spoken to byte for byte. */
+/** The HTTP layer on loopback, spoken to byte for byte; a virtual thread per connection ({@link Http1ServerLoopTest}: event loops). */
 class Http1ServerTest {
-    private static Http1Server server;
-    private static int port;
+    static Http1Server server;
+    static int port;
+    /** How {@link #serve} starts servers: with this inline handler on this many event loops, or (null) a thread per connection. */
+    static InlineHandler inline;
+    static int loops;
 
     /** Echoes what it received: method, path, query, body length and CRC-32. */
-    private static void echo(Exchange ex) throws IOException {
+    static void echo(Exchange ex) throws IOException {
         if (ex.rawPath().equals("/boom")) {
             throw new IllegalStateException("handler failed");
         }
@@ -50,10 +53,19 @@ class Http1ServerTest {
 
     @BeforeAll
     static void start() throws IOException {
+        inline = null;
+        loops = 0;
+        startShared();
+    }
+
+    static void startShared() throws IOException {
         Http1Server.Limits limits = new Http1Server.Limits(1024, Duration.ofSeconds(2), Duration.ofSeconds(5), 64, "text/plain");
-        server = Http1Server.start(new InetSocketAddress("127.0.0.1", 0), 64, limits,
-                (status, message) -> ("error " + status + ": " + message).getBytes(StandardCharsets.UTF_8), Http1ServerTest::echo);
+        server = serve(limits, (status, message) -> ("error " + status + ": " + message).getBytes(StandardCharsets.UTF_8));
         port = server.address().getPort();
+    }
+
+    static Http1Server serve(Http1Server.Limits limits, Http1Server.ErrorBody errors) throws IOException {
+        return Http1Server.start(new InetSocketAddress("127.0.0.1", 0), 64, limits, errors, Http1ServerTest::echo, inline, loops);
     }
 
     @AfterAll
@@ -65,19 +77,19 @@ class Http1ServerTest {
         return RawHttp.read(in, head);
     }
 
-    private static Socket connect() throws IOException {
+    static Socket connect() throws IOException {
         Socket s = new Socket("127.0.0.1", port);
         s.setSoTimeout(10_000);
         return s;
     }
 
-    private static void write(Socket s, String text) throws IOException {
+    static void write(Socket s, String text) throws IOException {
         OutputStream out = s.getOutputStream();
         out.write(text.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
     }
 
-    private static String crc(byte[] b) {
+    static String crc(byte[] b) {
         CRC32 c = new CRC32();
         c.update(b);
         return Long.toHexString(c.getValue());
@@ -261,8 +273,7 @@ class Http1ServerTest {
     @Test
     void connectionsBeyondTheLimitAre503() throws IOException {
         Http1Server.Limits limits = new Http1Server.Limits(1024, Duration.ofSeconds(10), Duration.ofSeconds(10), 2, "text/plain");
-        try (Http1Server small = Http1Server.start(new InetSocketAddress("127.0.0.1", 0), 8, limits,
-                (status, message) -> message.getBytes(StandardCharsets.UTF_8), Http1ServerTest::echo);
+        try (Http1Server small = serve(limits, (status, message) -> message.getBytes(StandardCharsets.UTF_8));
              Socket a = new Socket("127.0.0.1", small.address().getPort());
              Socket b = new Socket("127.0.0.1", small.address().getPort())) {
             for (Socket s : new Socket[]{a, b}) {
@@ -282,8 +293,7 @@ class Http1ServerTest {
     @Test
     void aHeadThatTricklesInPastTheReadTimeoutIs408() throws Exception {
         Http1Server.Limits limits = new Http1Server.Limits(1024, Duration.ofSeconds(10), Duration.ofSeconds(1), 8, "text/plain");
-        try (Http1Server slow = Http1Server.start(new InetSocketAddress("127.0.0.1", 0), 8, limits,
-                (status, message) -> message.getBytes(StandardCharsets.UTF_8), Http1ServerTest::echo);
+        try (Http1Server slow = serve(limits, (status, message) -> message.getBytes(StandardCharsets.UTF_8));
              Socket s = new Socket("127.0.0.1", slow.address().getPort())) {
             s.setSoTimeout(10_000);
             Thread trickle = Thread.ofPlatform().start(() -> {

@@ -43,7 +43,11 @@ class ServerFaultsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        ServerConfig c = ServerConfig.loopback().withMaxBodyBytes(MAX_BODY).withRequestTimeout(Duration.ofSeconds(2));
+        startWith(ServerConfig.loopback());
+    }
+
+    static void startWith(ServerConfig base) throws Exception {
+        ServerConfig c = base.withMaxBodyBytes(MAX_BODY).withRequestTimeout(Duration.ofSeconds(2));
         server = QpartServer.start(List.of(Fixtures.served("mlp")), c);
         port = server.port();
         assertThat(server.awaitReady(60, TimeUnit.SECONDS)).isTrue();
