@@ -92,8 +92,11 @@ public final class OnnxSession implements AutoCloseable {
         try {
             for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
                 HostTensor t = e.getValue();
-                ByteBuffer direct = ByteBuffer.allocateDirect(t.data().remaining()).order(ByteOrder.nativeOrder());
-                direct.put(t.data().duplicate()).flip();
+                ByteBuffer direct = t.data();
+                if (!direct.isDirect()) { // ONNX Runtime reads a direct buffer in place and copies any other
+                    direct = ByteBuffer.allocateDirect(t.data().remaining()).order(ByteOrder.nativeOrder());
+                    direct.put(t.data().duplicate()).flip();
+                }
                 feed.put(e.getKey(), OnnxTensor.createTensor(env, direct, t.shape(), t.type()));
             }
             Map<String, HostTensor> out = new LinkedHashMap<>();

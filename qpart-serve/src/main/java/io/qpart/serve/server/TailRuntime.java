@@ -57,14 +57,20 @@ final class TailRuntime implements AutoCloseable {
         return crossing;
     }
 
-    /** One request's frames, checked and dequantized: its inputs in order and its samples. */
-    record Prepared(List<Map<String, HostTensor>> inputs, int samples) {
+    /**
+     * One request's frames, checked against the crossing tensors and not yet dequantized: each
+     * frame's tensors in {@link #crossing} order, its rows, and the request's samples.
+     */
+    record Prepared(List<WireTensor[]> frames, int[] rows, int samples) {
     }
 
     /** Runs the frames of one request; a frame whose tensors are not those of this cut is refused (400). */
     Result run(List<ActivationFrame> frames) {
         Prepared p = prepare(frames);
-        List<Map<String, HostTensor>> inputs = p.inputs();
+        List<Map<String, HostTensor>> inputs = new ArrayList<>(p.frames().size());
+        for (WireTensor[] f : p.frames()) {
+            inputs.add(dequantize(f));
+        }
         int samples = p.samples();
         if (batchable && inputs.size() > 1) {
             inputs = List.of(stack(inputs, samples));
@@ -85,16 +91,21 @@ final class TailRuntime implements AutoCloseable {
      * loop runs the requests of one round). Returns one result per request, in order.
      */
     List<Result> runTogether(List<Prepared> requests) {
-        List<Map<String, HostTensor>> parts = new ArrayList<>();
+        List<WireTensor[]> parts = new ArrayList<>();
+        List<Integer> partRows = new ArrayList<>();
         int total = 0;
         for (Prepared p : requests) {
-            parts.addAll(p.inputs());
+            parts.addAll(p.frames());
+            for (int r : p.rows()) {
+                partRows.add(r);
+            }
             total += p.samples();
         }
         float[][] logits = new float[total][];
         int at = 0;
         if (!batchable || tail == null) {
-            for (Map<String, HostTensor> in : parts) {
+            for (WireTensor[] f : parts) {
+                Map<String, HostTensor> in = dequantize(f);
                 float[][] rows = logits(tail == null ? in : tail.run(in), rowsOf(in));
                 System.arraycopy(rows, 0, logits, at, rows.length);
                 at += rows.length;
@@ -104,11 +115,11 @@ final class TailRuntime implements AutoCloseable {
             while (i < parts.size()) {
                 int j = i;
                 int n = 0;
-                while (j < parts.size() && (j == i || n + rowsOf(parts.get(j)) <= Batcher.MAX_BATCH_SAMPLES)) {
-                    n += rowsOf(parts.get(j));
+                while (j < parts.size() && (j == i || n + partRows.get(j) <= Batcher.MAX_BATCH_SAMPLES)) {
+                    n += partRows.get(j);
                     j++;
                 }
-                Map<String, HostTensor> in = j - i == 1 ? parts.get(i) : stack(parts.subList(i, j), n);
+                Map<String, HostTensor> in = stackDirect(parts.subList(i, j), n);
                 float[][] rows = logits(tail.run(in), n);
                 System.arraycopy(rows, 0, logits, at, n);
                 at += n;
@@ -127,7 +138,8 @@ final class TailRuntime implements AutoCloseable {
 
     /** Checks and dequantizes a request's frames; a frame whose tensors are not those of this cut is refused (400), too many values 413. */
     Prepared prepare(List<ActivationFrame> frames) {
-        List<Map<String, HostTensor>> inputs = new ArrayList<>();
+        List<WireTensor[]> inputs = new ArrayList<>();
+        int[] rows = new int[frames.size()];
         int samples = 0;
         long elements = 0;
         for (int f = 0; f < frames.size(); f++) {
@@ -135,11 +147,12 @@ final class TailRuntime implements AutoCloseable {
             if (elements > MAX_REQUEST_ELEMENTS) {
                 throw new HttpError(413, "the request's frames hold more than " + MAX_REQUEST_ELEMENTS + " values; send fewer samples per request");
             }
-            Map<String, HostTensor> in = check(frames.get(f), f);
-            samples = Math.addExact(samples, Math.toIntExact(in.values().iterator().next().shape()[0]));
+            WireTensor[] in = check(frames.get(f), f);
+            rows[f] = Math.toIntExact(in[0].shape()[0]);
+            samples = Math.addExact(samples, rows[f]);
             inputs.add(in);
         }
-        return new Prepared(List.copyOf(inputs), samples);
+        return new Prepared(List.copyOf(inputs), rows, samples);
     }
 
     private static int[] classes(float[][] logits) {
@@ -340,14 +353,46 @@ final class TailRuntime implements AutoCloseable {
         }
     }
 
-    private Map<String, HostTensor> check(ActivationFrame frame, int index) {
+    /** A checked frame's tensors as float32 inputs (SPEC §3 dequantization). */
+    private Map<String, HostTensor> dequantize(WireTensor[] frame) {
+        Map<String, HostTensor> in = new LinkedHashMap<>();
+        for (int k = 0; k < frame.length; k++) {
+            in.put(crossing.get(k).name(), HostTensor.ofFloats(frame[k].shape(), frame[k].values()));
+        }
+        return in;
+    }
+
+    /**
+     * Checked frames dequantized (SPEC §3) straight into one batch per crossing tensor, in
+     * native memory that ONNX Runtime reads without a further copy.
+     */
+    private Map<String, HostTensor> stackDirect(List<WireTensor[]> frames, int samples) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (int k = 0; k < crossing.size(); k++) {
+            CrossingTensor c = crossing.get(k);
+            long bytes = Math.multiplyExact(Math.multiplyExact(c.elementsPerSample(), samples), 4L);
+            ByteBuffer buf = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+            FloatBuffer fb = buf.asFloatBuffer();
+            for (WireTensor[] f : frames) {
+                fb.put(f[k].values());
+            }
+            long[] shape = c.shape();
+            shape[0] = samples;
+            out.put(c.name(), new HostTensor(OnnxJavaType.FLOAT, shape, buf));
+        }
+        return out;
+    }
+
+    /** Checks a frame against the crossing tensors; returns its tensors in crossing order. */
+    private WireTensor[] check(ActivationFrame frame, int index) {
         if (frame.tensors().size() != crossing.size()) {
             throw new HttpError(400, "frame " + index + ": model '" + model + "' at cut " + cut + " expects " + crossing.size() + " tensor(s) "
                     + crossing + ", found " + frame.tensors().size());
         }
-        Map<String, HostTensor> in = new LinkedHashMap<>();
+        WireTensor[] in = new WireTensor[crossing.size()];
         long batch = -1;
-        for (CrossingTensor c : crossing) {
+        for (int k = 0; k < crossing.size(); k++) {
+            CrossingTensor c = crossing.get(k);
             WireTensor t = find(frame, c.name());
             if (t == null) {
                 throw new HttpError(400, "frame " + index + ": model '" + model + "' at cut " + cut + " expects tensor '" + c.name() + "', found "
@@ -359,7 +404,7 @@ final class TailRuntime implements AutoCloseable {
                         + (batchable ? " with any batch >= 1 shared by the frame's tensors" : "") + ", found " + Arrays.toString(s));
             }
             batch = s[0];
-            in.put(c.name(), HostTensor.ofFloats(s, t.values())); // SPEC §3 dequantization
+            in[k] = t;
         }
         return in;
     }
