@@ -83,6 +83,12 @@ final class LoadtestCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FILE", description = "Inputs to cycle through (default: ${DEFAULT-VALUE}).")
     Path data = Path.of("data", "mnist-test.npz");
 
+    /** How the emulated devices are carried. */
+    enum DeviceThreads { platform, virtual }
+
+    @Option(names = "--device-threads", paramLabel = "KIND", description = "Threads the devices run on: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). Each device is a DeviceClient with one connection either way; virtual threads share the cores' carrier threads, so a device waiting for its answer costs no operating-system context switch.")
+    DeviceThreads deviceThreads = DeviceThreads.platform;
+
     @Option(names = "--in-process-threads", paramLabel = "N", description = "Threads of the in-process run; 0: one per core (default: ${DEFAULT-VALUE}).")
     int inProcessThreads = 0;
 
@@ -98,7 +104,8 @@ final class LoadtestCommand implements Callable<Integer> {
     boolean json;
 
     /** Latencies and count of one run. */
-    record Run(int threads, long samples, double seconds, long[] latencyNanos, double cpuSeconds, double serverCpuSeconds) {
+    /** @param meanBatch samples per tail call on the server in the window (NaN in-process) */
+    record Run(int threads, long samples, double seconds, long[] latencyNanos, double cpuSeconds, double serverCpuSeconds, double meanBatch) {
         double samplesPerSecond() {
             return samples / seconds;
         }
@@ -122,6 +129,9 @@ final class LoadtestCommand implements Callable<Integer> {
             o.put("p50Seconds", percentile(0.50));
             o.put("p99Seconds", percentile(0.99));
             o.put("cpuSecondsPerSample", samples == 0 ? null : cpuSeconds / samples);
+            if (!Double.isNaN(meanBatch)) {
+                o.put("serverSamplesPerTailRun", meanBatch);
+            }
             return o;
         }
     }
@@ -224,7 +234,8 @@ final class LoadtestCommand implements Callable<Integer> {
         out.printf("ratio        %.2f of in-process; CPU per sample %.1f us in-process, %.1f us end-to-end (devices and server)%n",
                 endToEnd.samplesPerSecond() / inProcess.samplesPerSecond(), 1e6 * inProcess.cpuSeconds() / inProcess.samples(),
                 1e6 * endToEnd.cpuSeconds() / endToEnd.samples());
-        out.printf("               of which the server %.1f us per sample%n", 1e6 * endToEnd.serverCpuSeconds() / endToEnd.samples());
+        out.printf("               of which the server %.1f us per sample; %.1f samples per tail run on the server%n",
+                1e6 * endToEnd.serverCpuSeconds() / endToEnd.samples(), endToEnd.meanBatch());
         out.printf("http floor   %10.0f requests/s (GET /healthz, same devices)   p50 %8.3f ms; CPU per request %.1f us (devices and server)%n",
                 floor.samplesPerSecond(), 1e3 * floor.percentile(0.5), 1e6 * floor.cpuSeconds() / floor.samples());
         out.printf("server       %s%n", memory);
@@ -258,7 +269,8 @@ final class LoadtestCommand implements Callable<Integer> {
         for (int t = 0; t < devices; t++) {
             int id = t;
             Work w = perThread.apply(t);
-            threads.add(Thread.ofPlatform().name("load-" + t).start(() -> {
+            Thread.Builder builder = withServer && deviceThreads == DeviceThreads.virtual ? Thread.ofVirtual() : Thread.ofPlatform();
+            threads.add(builder.name("load-" + t).start(() -> {
                 long[] mine = new long[1 << 12];
                 int n = 0;
                 int sample = id * 7919;
@@ -289,11 +301,15 @@ final class LoadtestCommand implements Callable<Integer> {
         start.await();
         // CPU of the measured window: this process (and the server's, from its metrics), sampled at its edges
         Thread.sleep(Math.max(0, (window[0] + warmNanos - System.nanoTime()) / 1_000_000));
-        double server0 = withServer ? serverGauges().getOrDefault("process_cpu_seconds_total", 0.0) : 0;
+        Map<String, Double> g0 = withServer ? serverGauges() : Map.of();
+        double server0 = g0.getOrDefault("process_cpu_seconds_total", 0.0);
         double cpu0 = processCpuSeconds() + server0;
         Thread.sleep(Math.max(0, (window[0] + warmNanos + runNanos - System.nanoTime()) / 1_000_000));
-        double server1 = withServer ? serverGauges().getOrDefault("process_cpu_seconds_total", 0.0) : 0;
+        Map<String, Double> g1 = withServer ? serverGauges() : Map.of();
+        double server1 = g1.getOrDefault("process_cpu_seconds_total", 0.0);
         double cpu1 = processCpuSeconds() + server1;
+        double tailRuns = g1.getOrDefault("tail_runs_total", 0.0) - g0.getOrDefault("tail_runs_total", 0.0);
+        double meanBatch = tailRuns > 0 ? (g1.get("inferred_samples_total") - g0.get("inferred_samples_total")) / tailRuns : Double.NaN;
         for (Thread th : threads) {
             th.join();
         }
@@ -311,7 +327,7 @@ final class LoadtestCommand implements Callable<Integer> {
             System.arraycopy(l, 0, all, at, l.length);
             at += l.length;
         }
-        return new Run(devices, total * samplesPerCall, seconds, all, cpu1 - cpu0, server1 - server0);
+        return new Run(devices, total * samplesPerCall, seconds, all, cpu1 - cpu0, server1 - server0, meanBatch);
     }
 
     private static double processCpuSeconds() {
@@ -326,7 +342,7 @@ final class LoadtestCommand implements Callable<Integer> {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
             for (String line : r.body().split("\n")) {
                 for (String g : new String[]{"qpart_jvm_heap_used_bytes", "qpart_jvm_heap_after_gc_bytes", "qpart_process_resident_bytes",
-                        "qpart_process_cpu_seconds_total"}) {
+                        "qpart_process_cpu_seconds_total", "qpart_inferred_samples_total", "qpart_tail_runs_total"}) {
                     if (line.startsWith(g + " ")) {
                         out.put(g.substring("qpart_".length()), Double.parseDouble(line.substring(g.length() + 1).trim()));
                     }

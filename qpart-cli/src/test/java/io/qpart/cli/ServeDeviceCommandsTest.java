@@ -111,6 +111,9 @@ class ServeDeviceCommandsTest {
             }
             assertThat(l.get("serverMemory").get("process_resident_bytes").asLong()).isPositive();
             assertThat(l.get("batch").asInt()).isEqualTo(1);
+            // the server's tail calls in the window: at least one sample each, at most one per device in flight
+            assertThat(l.get("endToEnd").get("serverSamplesPerTailRun").asDouble()).isBetween(1.0, 3.0);
+            assertThat(l.get("inProcess").has("serverSamplesPerTailRun")).isFalse();
 
             // several samples per request: both runs count samples in whole requests of 4
             CliErrorsTest.Outcome lb = run("loadtest", "--server", s.url(), "--models", dir.toString(), "--model", "mlp", "--devices", "2",

@@ -30,6 +30,7 @@ public final class Metrics {
     private final ConcurrentHashMap<String, LongAdder> bytesOut = new ConcurrentHashMap<>();
     private final LongAdder errors = new LongAdder();
     private final LongAdder samples = new LongAdder();
+    private final LongAdder tailRuns = new LongAdder();
     private final AtomicLong inFlight = new AtomicLong();
     private final Object recorded = new Object();
 
@@ -71,6 +72,15 @@ public final class Metrics {
 
     void samplesInferred(long n) {
         samples.add(n);
+    }
+
+    void tailRun() {
+        tailRuns.increment();
+    }
+
+    /** ONNX Runtime calls of tails so far: {@link #samplesInferred} over this is the mean batch. */
+    public long tailRuns() {
+        return tailRuns.sum();
     }
 
     void started() {
@@ -117,6 +127,7 @@ public final class Metrics {
         byRoute(out, "qpart_received_bytes_total", "Request body bytes received, by route.", bytesIn);
         byRoute(out, "qpart_sent_bytes_total", "Response body bytes sent, by route.", bytesOut);
         counter(out, "qpart_inferred_samples_total", "Samples run through a tail.", samples.sum());
+        counter(out, "qpart_tail_runs_total", "ONNX Runtime calls of tails; inferred samples over this is the mean batch.", tailRuns.sum());
         gauge(out, "qpart_requests_in_flight", "Requests being handled now.", inFlight.get());
         gauge(out, "qpart_models", "Models served.", models);
         counter(out, "qpart_head_cache_hits_total", "Head lookups answered from the cache.", heads.hits());

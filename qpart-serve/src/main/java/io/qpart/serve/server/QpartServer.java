@@ -590,7 +590,7 @@ public final class QpartServer implements AutoCloseable {
             throw new HttpError(400, "infer: cut must be an integer, found '" + abbreviate(cutText) + "'");
         }
         m.requireCut(cut);
-        TailRuntime tail = tails.computeIfAbsent(m.name() + "#" + cut, k -> new TailRuntime(m, cut, config.sessionThreads()));
+        TailRuntime tail = tails.computeIfAbsent(m.name() + "#" + cut, k -> new TailRuntime(m, cut, config.sessionThreads(), metrics));
         return new InferTarget(m, cut, tail);
     }
 

@@ -44,7 +44,10 @@ final class TailRuntime implements AutoCloseable {
     private final boolean batchable;
     private final Batcher batcher = new Batcher();
 
-    TailRuntime(ServedModel m, int cut, int threads) {
+    private final Metrics metrics;
+
+    TailRuntime(ServedModel m, int cut, int threads, Metrics metrics) {
+        this.metrics = metrics;
         this.model = m.name();
         this.cut = cut;
         SplitModel split = m.split(cut);
@@ -78,7 +81,7 @@ final class TailRuntime implements AutoCloseable {
         float[][] logits = new float[samples][];
         int at = 0;
         for (Map<String, HostTensor> in : inputs) {
-            float[][] rows = batchable && tail != null ? batcher.run(in) : logits(tail == null ? in : tail.run(in), rowsOf(in));
+            float[][] rows = batchable && tail != null ? batcher.run(in) : logits(tail == null ? in : runTail(in), rowsOf(in));
             System.arraycopy(rows, 0, logits, at, rows.length);
             at += rows.length;
         }
@@ -106,7 +109,7 @@ final class TailRuntime implements AutoCloseable {
         if (!batchable || tail == null) {
             for (WireTensor[] f : parts) {
                 Map<String, HostTensor> in = dequantize(f);
-                float[][] rows = logits(tail == null ? in : tail.run(in), rowsOf(in));
+                float[][] rows = logits(tail == null ? in : runTail(in), rowsOf(in));
                 System.arraycopy(rows, 0, logits, at, rows.length);
                 at += rows.length;
             }
@@ -120,7 +123,7 @@ final class TailRuntime implements AutoCloseable {
                     j++;
                 }
                 Map<String, HostTensor> in = stackDirect(parts.subList(i, j), n);
-                float[][] rows = logits(tail.run(in), n);
+                float[][] rows = logits(runTail(in), n);
                 System.arraycopy(rows, 0, logits, at, n);
                 at += n;
                 i = j;
@@ -168,6 +171,12 @@ final class TailRuntime implements AutoCloseable {
             classes[i] = best;
         }
         return classes;
+    }
+
+    /** One ONNX Runtime call of the tail, counted ({@code qpart_tail_runs_total}). */
+    private Map<String, HostTensor> runTail(Map<String, HostTensor> in) {
+        metrics.tailRun();
+        return tail.run(in);
     }
 
     private static int rowsOf(Map<String, HostTensor> in) {
@@ -339,7 +348,7 @@ final class TailRuntime implements AutoCloseable {
                     }
                     in = stack(parts, samples);
                 }
-                float[][] rows = logits(tail.run(in), samples);
+                float[][] rows = logits(runTail(in), samples);
                 int at = 0;
                 for (Pending p : batch) {
                     p.rows = Arrays.copyOfRange(rows, at, at + p.samples);

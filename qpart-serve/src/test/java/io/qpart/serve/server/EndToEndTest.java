@@ -80,6 +80,7 @@ class EndToEndTest {
         int samples = 40;
         Dataset all = Fixtures.data(lm, devices + samples);
         PlanRequest req = PlanRequest.of("cnn", 0.01, "phone", Profiles.channel("lte")).withForcedCut(2);
+        long runsBefore = server.metrics().tailRuns();
         List<Future<DeviceRun>> runs = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int d = 0; d < devices; d++) {
@@ -100,6 +101,9 @@ class EndToEndTest {
                 }
             }
         }
+        // one sample per request: every request took part in one tail call, and no call ran empty
+        long tailRuns = server.metrics().tailRuns() - runsBefore;
+        assertThat(tailRuns).isBetween(1L, (long) devices * samples);
     }
 
     @Test
