@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One event loop of an {@link Http1Server}: a platform thread with a selector over its share of
@@ -26,8 +27,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p>Everything else goes to the server's blocking path on a virtual thread together with the
  * bytes read so far: a request the handler declines, chunked or {@code Expect} bodies,
  * {@code Connection: close}, HTTP/1.0, pipelined requests, a head or body larger than
- * {@link #MAX_INLINE_BYTES}, anything that does not parse. That path answers it as it answers
- * any request (errors included) and hands the connection back once it is idle again.
+ * {@link #MAX_INLINE_BYTES}, a body still arriving after its head (so that a stalled or abandoned
+ * upload is timed and counted as on any request), anything that does not parse. That path
+ * answers it as it answers any request (errors included) and hands the connection back to this
+ * loop once it is idle again.
  */
 final class EventLoop {
     /** Largest request (head and body) a loop holds in memory; larger ones go to the blocking path. */
@@ -40,6 +43,8 @@ final class EventLoop {
     private final InlineHandler inline;
     private final Selector selector;
     private final ConcurrentLinkedQueue<SocketChannel> arrivals = new ConcurrentLinkedQueue<>();
+    /** Connections this loop holds or has lent to the blocking path: what the acceptor balances. */
+    private final AtomicInteger connections = new AtomicInteger();
     private final Thread thread;
     private final List<Conn> round = new ArrayList<>();
     private final List<InlineCall> calls = new ArrayList<>();
@@ -82,10 +87,26 @@ final class EventLoop {
         thread.start();
     }
 
-    /** Takes over a connection in non-blocking mode (new, or handed back by the blocking path). */
+    /** Takes over a new connection, in non-blocking mode. */
     void add(SocketChannel channel) {
+        connections.incrementAndGet();
         arrivals.add(channel);
         selector.wakeup();
+    }
+
+    /** Takes back a connection this loop lent to the blocking path, in non-blocking mode again. */
+    void giveBack(SocketChannel channel) {
+        arrivals.add(channel);
+        selector.wakeup();
+    }
+
+    /** A connection this loop lent to the blocking path was closed there. */
+    void lost() {
+        connections.decrementAndGet();
+    }
+
+    int connections() {
+        return connections.get();
     }
 
     /** Closes every connection the loop holds and ends its thread; waits for it up to {@code wait}. */
@@ -143,6 +164,7 @@ final class EventLoop {
                 close((Conn) k.attachment());
             }
             for (SocketChannel c; (c = arrivals.poll()) != null;) {
+                connections.decrementAndGet();
                 server.released(c);
             }
             try {
@@ -158,6 +180,7 @@ final class EventLoop {
         try {
             c.key = channel.register(selector, SelectionKey.OP_READ, c);
         } catch (IOException | RuntimeException e) {
+            connections.decrementAndGet();
             server.released(channel);
         }
     }
@@ -359,10 +382,11 @@ final class EventLoop {
             try {
                 c.channel.configureBlocking(true);
             } catch (IOException | RuntimeException e) {
+                connections.decrementAndGet();
                 server.released(c.channel);
                 continue;
             }
-            server.serveOnThread(c.channel, prefix);
+            server.serveOnThread(c.channel, prefix, this);
         }
         leaving.clear();
     }
@@ -398,12 +422,13 @@ final class EventLoop {
     }
 
     private void close(Conn c) {
-        if (c == null) {
+        if (c == null || !c.channel.isOpen()) {
             return;
         }
         if (c.key != null) {
             c.key.cancel();
         }
+        connections.decrementAndGet();
         server.released(c.channel);
     }
 }

@@ -126,6 +126,13 @@ public final class Exchange {
         }
     }
 
+    /** Whether the answer went out whole and the body was left unread: the client may still be sending it. */
+    boolean answeredBeforeBody() {
+        synchronized (writeLock) {
+            return answered && !broken && !body.complete();
+        }
+    }
+
     /** After the handler: whether the connection can carry the next request (answered, body consumed, nothing broken). */
     boolean reusable() {
         synchronized (writeLock) {

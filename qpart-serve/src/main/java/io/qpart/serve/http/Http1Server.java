@@ -19,7 +19,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP/1.1 server: a platform thread accepts, each connection gets a virtual thread that
@@ -72,6 +71,10 @@ public final class Http1Server implements AutoCloseable {
         }
     }
 
+    /** Most time and bytes a connection closed before its body was read spends draining it. */
+    static final long LINGER_MILLIS = 2_000;
+    static final long LINGER_BYTES = 4L << 20;
+
     private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
     private record Stamp(long second, String text) {
@@ -85,7 +88,6 @@ public final class Http1Server implements AutoCloseable {
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private final EventLoop[] loops;
-    private final AtomicInteger nextLoop = new AtomicInteger();
     private volatile Stamp stamp = new Stamp(-1, "");
     private volatile boolean closed;
 
@@ -181,6 +183,15 @@ public final class Http1Server implements AutoCloseable {
         }
     }
 
+    /** Connections each event loop holds (or has lent to a thread), in loop order. */
+    int[] loopConnections() {
+        int[] n = new int[loops.length];
+        for (int i = 0; i < loops.length; i++) {
+            n[i] = loops[i].connections();
+        }
+        return n;
+    }
+
     Limits limits() {
         return limits;
     }
@@ -198,9 +209,20 @@ public final class Http1Server implements AutoCloseable {
         }
     }
 
-    /** Serves a connection (in blocking mode) on a virtual thread, reading {@code prefix} first. */
-    void serveOnThread(SocketChannel s, byte[] prefix) {
-        Thread.ofVirtual().start(() -> serve(s, prefix));
+    /** Serves a connection (in blocking mode) on a virtual thread, reading {@code prefix} first; gives it back to {@code home} once idle. */
+    void serveOnThread(SocketChannel s, byte[] prefix, EventLoop home) {
+        Thread.ofVirtual().start(() -> serve(s, prefix, home));
+    }
+
+    /** The loop holding the fewest connections: new connections spread evenly however long each lives. */
+    private EventLoop leastLoaded() {
+        EventLoop best = loops[0];
+        for (EventLoop l : loops) {
+            if (l.connections() < best.connections()) {
+                best = l;
+            }
+        }
+        return best;
     }
 
     /** The Date header's value (RFC 9110 §6.6.1), formatted once a second. */
@@ -242,7 +264,7 @@ public final class Http1Server implements AutoCloseable {
                 continue;
             }
             if (loops.length == 0) {
-                serveOnThread(s, null);
+                serveOnThread(s, null, null);
                 continue;
             }
             try {
@@ -251,11 +273,11 @@ public final class Http1Server implements AutoCloseable {
                 released(s);
                 continue;
             }
-            loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)].add(s);
+            leastLoaded().add(s);
         }
     }
 
-    private void serve(SocketChannel channel, byte[] prefix) {
+    private void serve(SocketChannel channel, byte[] prefix, EventLoop home) {
         boolean handedBack = false;
         try {
             Socket s = channel.socket();
@@ -299,12 +321,15 @@ public final class Http1Server implements AutoCloseable {
                     }
                 }
                 if (!ex.reusable()) {
+                    if (ex.answeredBeforeBody()) {
+                        lingeringClose(s, in);
+                    }
                     return;
                 }
-                if (loops.length > 0 && !in.hasBuffered() && !closed) {
-                    channel.configureBlocking(false); // idle again: back to a loop until the next request it leaves to a thread
+                if (home != null && !in.hasBuffered() && !closed) {
+                    channel.configureBlocking(false); // idle again: back to its loop until the next request the loop leaves to a thread
                     handedBack = true;
-                    loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)].add(channel);
+                    home.giveBack(channel);
                     return;
                 }
             }
@@ -312,8 +337,40 @@ public final class Http1Server implements AutoCloseable {
             // the client closed or reset the connection; nothing to answer
         } finally {
             if (!handedBack) {
+                if (home != null) {
+                    home.lost();
+                }
                 released(channel);
             }
+        }
+    }
+
+    /**
+     * Ends a connection whose answer went out before its request body was read (an oversized or
+     * refused upload): sends FIN, then reads and drops what the client still sends, for up to
+     * {@link #LINGER_MILLIS} and {@link #LINGER_BYTES}, so that closing with unread data does not
+     * reset the connection before the client has read the answer (RFC 9112 §9.6).
+     */
+    private static void lingeringClose(Socket s, ConnectionInput in) {
+        try {
+            s.shutdownOutput();
+            long end = System.nanoTime() + LINGER_MILLIS * 1_000_000L;
+            byte[] sink = new byte[16 << 10];
+            long dropped = 0;
+            while (dropped < LINGER_BYTES) {
+                long left = (end - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    return;
+                }
+                s.setSoTimeout((int) left);
+                int n = in.read(sink, 0, sink.length);
+                if (n < 0) {
+                    return;
+                }
+                dropped += n;
+            }
+        } catch (IOException e) {
+            // the client is gone or went quiet: close now
         }
     }
 

@@ -185,6 +185,38 @@ class Http1ServerLoopTest extends Http1ServerTest {
     }
 
     @Test
+    void connectionsSpreadEvenlyOverTheLoopsAndComeBackToTheirOwn() throws Exception {
+        Http1Server.Limits limits = new Http1Server.Limits(1024, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(5), 64, "text/plain");
+        try (Http1Server two = Http1Server.start(new java.net.InetSocketAddress("127.0.0.1", 0), 64, limits,
+                (status, message) -> message.getBytes(StandardCharsets.UTF_8), Http1ServerTest::echo, new Inline(), 2)) {
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < 6; i++) {
+                    Socket s = new Socket("127.0.0.1", two.address().getPort());
+                    s.setSoTimeout(10_000);
+                    sockets.add(s);
+                    // a request for the blocking path, then one for the loop: the connection went out and came back
+                    write(s, "GET /declined HTTP/1.1\r\nHost: h\r\n\r\n");
+                    assertThat(read(s.getInputStream(), false).text()).isEqualTo("GET /declined null 0 0");
+                    write(s, "GET /inline HTTP/1.1\r\nHost: h\r\n\r\n");
+                    assertThat(read(s.getInputStream(), false).text()).startsWith("inline GET /inline");
+                }
+                assertThat(two.loopConnections()).containsExactly(3, 3);
+            } finally {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (two.openConnections() > 0 && System.nanoTime() < deadline) {
+                sleep(20);
+            }
+            assertThat(two.openConnections()).isZero();
+            assertThat(two.loopConnections()).containsExactly(0, 0);
+        }
+    }
+
+    @Test
     void headEndsAtTheFirstEmptyLine() {
         assertThat(EventLoop.headEnd(bytes("GET / HTTP/1.1\r\nA: b\r\n\r\nbody"), 28)).isEqualTo(24);
         assertThat(EventLoop.headEnd(bytes("GET / HTTP/1.1\nA: b\n\nbody"), 25)).isEqualTo(21);
