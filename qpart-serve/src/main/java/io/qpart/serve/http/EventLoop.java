@@ -144,6 +144,9 @@ final class EventLoop {
                         }
                     } catch (IOException | CancelledKeyException e) {
                         close(c);
+                    } catch (RuntimeException e) {
+                        System.err.println("qpart http: closed a connection after an unexpected error: " + e);
+                        close(c); // one connection's fault must not stop the loop that carries the others
                     }
                 }
                 if (!calls.isEmpty()) {
