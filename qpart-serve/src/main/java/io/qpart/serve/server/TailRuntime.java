@@ -70,22 +70,11 @@ final class TailRuntime implements AutoCloseable {
     /** Runs the frames of one request; a frame whose tensors are not those of this cut is refused (400). */
     Result run(List<ActivationFrame> frames) {
         Prepared p = prepare(frames);
-        List<Map<String, HostTensor>> inputs = new ArrayList<>(p.frames().size());
-        for (WireTensor[] f : p.frames()) {
-            inputs.add(dequantize(f));
+        if (batchable && tail != null) {
+            float[][] logits = batcher.run(p);
+            return new Result(classes(logits), logits);
         }
-        int samples = p.samples();
-        if (batchable && inputs.size() > 1) {
-            inputs = List.of(stack(inputs, samples));
-        }
-        float[][] logits = new float[samples][];
-        int at = 0;
-        for (Map<String, HostTensor> in : inputs) {
-            float[][] rows = batchable && tail != null ? batcher.run(in) : logits(tail == null ? in : runTail(in), rowsOf(in));
-            System.arraycopy(rows, 0, logits, at, rows.length);
-            at += rows.length;
-        }
-        return new Result(classes(logits), logits);
+        return runTogether(List.of(p)).get(0);
     }
 
     /**
@@ -122,7 +111,7 @@ final class TailRuntime implements AutoCloseable {
                     n += partRows.get(j);
                     j++;
                 }
-                Map<String, HostTensor> in = stackDirect(parts.subList(i, j), n);
+                Map<String, HostTensor> in = stack(parts.subList(i, j), n);
                 float[][] rows = logits(runTail(in), n);
                 System.arraycopy(rows, 0, logits, at, n);
                 at += n;
@@ -226,21 +215,21 @@ final class TailRuntime implements AutoCloseable {
         private boolean stopped;
 
         private static final class Pending {
-            final Map<String, HostTensor> in;
+            final Prepared request;
             final int samples;
             final Thread thread = Thread.currentThread();
             float[][] rows;
             Throwable error;
             volatile boolean done;
 
-            Pending(Map<String, HostTensor> in, int samples) {
-                this.in = in;
-                this.samples = samples;
+            Pending(Prepared request) {
+                this.request = request;
+                this.samples = request.samples();
             }
         }
 
-        float[][] run(Map<String, HostTensor> in) {
-            Pending me = new Pending(in, rowsOf(in));
+        float[][] run(Prepared request) {
+            Pending me = new Pending(request);
             lock.lock();
             try {
                 if (stopped) {
@@ -338,17 +327,11 @@ final class TailRuntime implements AutoCloseable {
         /** Runs outside the lock; fills in every request's rows or error. */
         private void runBatch(List<Pending> batch, int samples) {
             try {
-                Map<String, HostTensor> in;
-                if (batch.size() == 1) {
-                    in = batch.get(0).in;
-                } else {
-                    List<Map<String, HostTensor>> parts = new ArrayList<>();
-                    for (Pending p : batch) {
-                        parts.add(p.in);
-                    }
-                    in = stack(parts, samples);
+                List<WireTensor[]> frames = new ArrayList<>();
+                for (Pending p : batch) {
+                    frames.addAll(p.request.frames());
                 }
-                float[][] rows = logits(runTail(in), samples);
+                float[][] rows = logits(runTail(stack(frames, samples)), samples);
                 int at = 0;
                 for (Pending p : batch) {
                     p.rows = Arrays.copyOfRange(rows, at, at + p.samples);
@@ -375,7 +358,7 @@ final class TailRuntime implements AutoCloseable {
      * Checked frames dequantized (SPEC §3) straight into one batch per crossing tensor, in
      * native memory that ONNX Runtime reads without a further copy.
      */
-    private Map<String, HostTensor> stackDirect(List<WireTensor[]> frames, int samples) {
+    private Map<String, HostTensor> stack(List<WireTensor[]> frames, int samples) {
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (int k = 0; k < crossing.size(); k++) {
             CrossingTensor c = crossing.get(k);
@@ -441,22 +424,6 @@ final class TailRuntime implements AutoCloseable {
             n.add(t.name());
         }
         return n;
-    }
-
-    private Map<String, HostTensor> stack(List<Map<String, HostTensor>> parts, int samples) {
-        Map<String, HostTensor> out = new LinkedHashMap<>();
-        for (CrossingTensor c : crossing) {
-            long per = c.elementsPerSample();
-            ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(Math.multiplyExact(Math.multiplyExact(per, samples), 4L))).order(ByteOrder.nativeOrder());
-            for (Map<String, HostTensor> p : parts) {
-                buf.put(p.get(c.name()).data().duplicate());
-            }
-            buf.flip();
-            long[] shape = c.shape();
-            shape[0] = samples;
-            out.put(c.name(), new HostTensor(OnnxJavaType.FLOAT, shape, buf));
-        }
-        return out;
     }
 
     @Override
