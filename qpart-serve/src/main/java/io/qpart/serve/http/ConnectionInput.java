@@ -17,10 +17,6 @@ final class ConnectionInput {
     private long deadlineNanos;
     private boolean timed;
 
-    ConnectionInput(Socket socket, int bufferBytes) throws IOException {
-        this(socket, bufferBytes, null);
-    }
-
     /** Reads {@code prefix} (bytes an event loop took off the connection already) before the socket. */
     ConnectionInput(Socket socket, int bufferBytes, byte[] prefix) throws IOException {
         this.socket = socket;

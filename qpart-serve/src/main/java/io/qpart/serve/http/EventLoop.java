@@ -335,9 +335,7 @@ final class EventLoop {
                 call.answer(500, limits.errorContentType(), Map.of("Cache-Control", "no-store"),
                         server.errors().render(500, "the request was not answered"));
             }
-            byte[] top = Exchange.top(call.status(), server.date(), call.contentType(), call.content().length, call.headers(), null);
-            byte[] all = Arrays.copyOf(top, top.length + call.content().length);
-            System.arraycopy(call.content(), 0, all, top.length, call.content().length);
+            byte[] all = Exchange.message(call.status(), server.date(), call.contentType(), call.headers(), null, call.content());
             try {
                 send(c, ByteBuffer.wrap(all), System.nanoTime());
                 call.written(call.status(), call.content().length);
@@ -408,9 +406,7 @@ final class EventLoop {
             } else if (c.len > 0) {
                 if (now - c.started > readTimeoutNanos) {
                     byte[] body = server.errors().render(408, "the request did not arrive within " + limits.readTimeout().toMillis() + " ms");
-                    byte[] top = Exchange.top(408, server.date(), limits.errorContentType(), body.length, Map.of("Cache-Control", "no-store"), "close");
-                    byte[] all = Arrays.copyOf(top, top.length + body.length);
-                    System.arraycopy(body, 0, all, top.length, body.length);
+                    byte[] all = Exchange.message(408, server.date(), limits.errorContentType(), Map.of("Cache-Control", "no-store"), "close", body);
                     try {
                         c.channel.write(ByteBuffer.wrap(all)); // best effort: the connection closes either way
                     } catch (IOException e) {

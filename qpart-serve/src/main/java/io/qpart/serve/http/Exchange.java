@@ -143,6 +143,18 @@ public final class Exchange {
         return body.complete();
     }
 
+    /** A whole answer in one array: head ({@link #top}) and all of {@code content}. */
+    static byte[] message(int status, String date, String contentType, Map<String, String> headers, String connection, byte[] content) {
+        return join(top(status, date, contentType, content.length, headers, connection), content, content.length);
+    }
+
+    private static byte[] join(byte[] top, byte[] content, int n) {
+        byte[] all = new byte[top.length + n];
+        System.arraycopy(top, 0, all, 0, top.length);
+        System.arraycopy(content, 0, all, top.length, n);
+        return all;
+    }
+
     /** An answer's status line and header section, ending with the empty line. */
     static byte[] top(int status, String date, String contentType, long length, Map<String, String> headers, String connection) {
         StringBuilder h = new StringBuilder(160);
@@ -173,10 +185,7 @@ public final class Exchange {
             byte[] content, int n) throws IOException {
         byte[] top = top(status, date, contentType, length, headers, connection);
         if (n <= ONE_WRITE_BYTES) {
-            byte[] all = new byte[top.length + n];
-            System.arraycopy(top, 0, all, 0, top.length);
-            System.arraycopy(content, 0, all, top.length, n);
-            out.write(all);
+            out.write(join(top, content, n));
         } else {
             out.write(top);
             out.write(content, 0, n);

@@ -320,12 +320,17 @@ public final class QpartServer implements AutoCloseable {
     }
 
     private long send(Exchange ex, Response r) throws IOException {
+        return Math.max(0, ex.respond(r.status(), r.contentType(), headersOf(r), r.body()));
+    }
+
+    /** An answer's headers: errors and 304s are not to be stored by caches. */
+    private static Map<String, String> headersOf(Response r) {
         Map<String, String> headers = r.headers();
         if (r.status() >= 400 || r.status() == 304) {
             headers = new LinkedHashMap<>(headers);
             headers.put("Cache-Control", "no-store");
         }
-        return Math.max(0, ex.respond(r.status(), r.contentType(), headers, r.body()));
+        return headers;
     }
 
     private Response dispatch(Exchange ex, String route) throws Exception {
@@ -625,12 +630,7 @@ public final class QpartServer implements AutoCloseable {
         }
 
         final void answer(Response r) {
-            Map<String, String> headers = r.headers();
-            if (r.status() >= 400) {
-                headers = new LinkedHashMap<>(headers);
-                headers.put("Cache-Control", "no-store");
-            }
-            answer(r.status(), r.contentType(), headers, r.body());
+            answer(r.status(), r.contentType(), headersOf(r), r.body());
         }
 
         @Override
