@@ -7,6 +7,7 @@ import io.qpart.onnx.runtime.HostTensor;
 import io.qpart.onnx.runtime.Pipeline;
 import io.qpart.serve.device.Channel;
 import io.qpart.serve.device.DeviceClient;
+import io.qpart.serve.device.DeviceFleet;
 import io.qpart.serve.device.Plan;
 import io.qpart.serve.device.PlanRequest;
 import io.qpart.serve.json.Json;
@@ -30,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -84,10 +84,17 @@ final class LoadtestCommand implements Callable<Integer> {
     Path data = Path.of("data", "mnist-test.npz");
 
     /** How the emulated devices are carried. */
-    enum DeviceThreads { platform, virtual }
+    enum DeviceThreads { loop, platform, virtual }
 
-    @Option(names = "--device-threads", paramLabel = "KIND", description = "Threads the devices run on: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). Each device is a DeviceClient with one connection either way; virtual threads share the cores' carrier threads, so a device waiting for its answer costs no operating-system context switch.")
-    DeviceThreads deviceThreads = DeviceThreads.platform;
+    @Option(names = "--device-threads", paramLabel = "KIND", description = {"Threads the devices run on: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+            "Each device is a DeviceClient with a connection of its own and one request in flight either way. loop: the devices'",
+            "connections share --device-loops selector threads, the way event-driven HTTP load generators work, so a device",
+            "waiting for its answer costs no thread of its own; platform: a thread per device, blocking on its socket;",
+            "virtual: a virtual thread per device."})
+    DeviceThreads deviceThreads = DeviceThreads.loop;
+
+    @Option(names = "--device-loops", paramLabel = "N", description = "Selector threads of --device-threads loop; 0: one per core (default: ${DEFAULT-VALUE}).")
+    int deviceLoops = 0;
 
     @Option(names = "--in-process-threads", paramLabel = "N", description = "Threads of the in-process run; 0: one per core (default: ${DEFAULT-VALUE}).")
     int inProcessThreads = 0;
@@ -143,10 +150,11 @@ final class LoadtestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (devices < 1 || !(seconds > 0) || warmup < 0 || batch < 1 || batch > 4096) {
-            throw new IllegalArgumentException("--devices must be >= 1, --seconds > 0, --warmup >= 0 and --batch in 1..4096; found "
-                    + devices + ", " + seconds + ", " + warmup + ", " + batch);
-        }
+        check(devices >= 1, "--devices must be >= 1", devices);
+        check(seconds > 0, "--seconds must be > 0", seconds);
+        check(warmup >= 0, "--warmup must be >= 0", warmup);
+        check(batch >= 1 && batch <= 4096, "--batch must be in 1..4096", batch);
+        check(deviceLoops >= 0, "--device-loops must be >= 0", deviceLoops);
         LoadedModel m = LoadedModel.load(models.resolve(model + ".onnx"), 1);
         Dataset ds = EvalCommand.loadData(m, data, null, null);
         PlanRequest req = new PlanRequest(model, accuracyDrop, device, Profiles.channel(channel), cut == null ? -1 : cut, null);
@@ -158,6 +166,12 @@ final class LoadtestCommand implements Callable<Integer> {
         } catch (java.net.ConnectException e) {
             throw new IllegalArgumentException(server + ": no server answers there (" + e.getMessage() + ")");
         }
+        int loops = deviceLoops == 0 ? Runtime.getRuntime().availableProcessors() : deviceLoops;
+        String carried = switch (deviceThreads) {
+            case loop -> Math.min(loops, devices) + " selector thread" + (Math.min(loops, devices) == 1 ? "" : "s");
+            case platform -> "a thread each";
+            case virtual -> "a virtual thread each";
+        };
         ConfiguredSplit conf = ConfiguredSplit.of(m, m.analysis().cut(plan.cut()), new BitWidths(plan.bits()), plan.activationBits());
         Run inProcess;
         String input = m.singleInput();
@@ -170,10 +184,10 @@ final class LoadtestCommand implements Callable<Integer> {
             for (int i = 0; i < n; i++) {
                 pipelines.add(conf.pipeline(plan.activationBits(), 1));
             }
-            inProcess = measure(threads, t -> {
+            inProcess = measure(threads, threads(threads, t -> {
                 Pipeline p = pipelines.get(t % pipelines.size());
                 return i -> p.run(Map.of(input, HostTensor.ofFloats(shape, samples(ds, i))));
-            }, false, batch);
+            }, false), false, batch);
         } finally {
             for (Pipeline p : pipelines) {
                 p.close();
@@ -189,8 +203,17 @@ final class LoadtestCommand implements Callable<Integer> {
                 clients.add(c);
                 prepared.add(c.prepare(req));
             }
-            endToEnd = measure(devices, t -> i -> clients.get(t).infer(prepared.get(t), samples(ds, i), batch), true, batch);
-            floor = measure(devices, t -> i -> clients.get(t).health(), true, 1);
+            if (deviceThreads == DeviceThreads.loop) {
+                try (DeviceFleet fleet = new DeviceFleet(server, devices, loops, DeviceClient.DEFAULT_TIMEOUT_MILLIS)) {
+                    DeviceFleet.Traffic infer = fleet.infer(clients, prepared, (d, r) -> samples(ds, d * 7919 + r), batch);
+                    endToEnd = measure(devices, (from, to) -> fleet.run(infer, from, to), true, batch);
+                    floor = measure(devices, (from, to) -> fleet.run(fleet.health(), from, to), true, 1);
+                }
+            } else {
+                endToEnd = measure(devices, threads(devices, t -> i -> clients.get(t).infer(prepared.get(t), samples(ds, i), batch), true), true,
+                        batch);
+                floor = measure(devices, threads(devices, t -> i -> clients.get(t).health(), true), true, 1);
+            }
         } finally {
             for (DeviceClient c : clients) {
                 c.close();
@@ -207,6 +230,10 @@ final class LoadtestCommand implements Callable<Integer> {
         o.put("server", server.toString());
         o.put("model", model);
         o.put("devices", devices);
+        o.put("deviceThreads", deviceThreads.name());
+        if (deviceThreads == DeviceThreads.loop) {
+            o.put("deviceLoops", Math.min(loops, devices));
+        }
         o.put("batch", batch);
         o.put("cut", plan.cut());
         o.put("bits", plan.bits());
@@ -224,8 +251,8 @@ final class LoadtestCommand implements Callable<Integer> {
             out.println(Json.write(o));
             return 0;
         }
-        out.printf("model        %s, cut %d, activation %d bits, %d devices, %d in-process threads, %d cores, %d sample%s per request%n", model,
-                plan.cut(), plan.activationBits(), devices, inProcess.threads(), Runtime.getRuntime().availableProcessors(), batch,
+        out.printf("model        %s, cut %d, activation %d bits, %d devices (%s), %d in-process threads, %d cores, %d sample%s per request%n", model,
+                plan.cut(), plan.activationBits(), devices, carried, inProcess.threads(), Runtime.getRuntime().availableProcessors(), batch,
                 batch == 1 ? "" : "s");
         out.printf("in-process   %10.0f samples/s   p50 %8.3f ms   p99 %8.3f ms%n", inProcess.samplesPerSecond(), 1e3 * inProcess.percentile(0.5),
                 1e3 * inProcess.percentile(0.99));
@@ -242,6 +269,12 @@ final class LoadtestCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static void check(boolean ok, String expected, Object found) {
+        if (!ok) {
+            throw new IllegalArgumentException(expected + "; found " + found);
+        }
+    }
+
     /** The {@code batch} samples of request number {@code request}, row-major, cycling through the data. */
     private float[] samples(Dataset ds, int request) {
         if (batch == 1) {
@@ -256,70 +289,90 @@ final class LoadtestCommand implements Callable<Integer> {
         return out;
     }
 
-    /** Runs {@code devices} threads, each doing {@code work} back to back: warm-up, then the measured window. */
-    private Run measure(int devices, java.util.function.IntFunction<Work> perThread, boolean withServer, int samplesPerCall) throws Exception {
+    /** Load that runs until {@code to}; returns per device the latencies of the calls started at or after {@code from} and done by {@code to}. */
+    interface Load {
+        long[][] run(long from, long to) throws Exception;
+    }
+
+    /** {@code devices} threads, each doing its {@code work} back to back. */
+    private Load threads(int devices, java.util.function.IntFunction<Work> perThread, boolean withServer) {
+        return (from, to) -> {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            long[][] lat = new long[devices][];
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < devices; t++) {
+                int id = t;
+                Work w = perThread.apply(t);
+                Thread.Builder builder = withServer && deviceThreads == DeviceThreads.virtual ? Thread.ofVirtual() : Thread.ofPlatform();
+                threads.add(builder.name("load-" + t).start(() -> {
+                    long[] mine = new long[1 << 12];
+                    int n = 0;
+                    int sample = id * 7919;
+                    try {
+                        for (long now = System.nanoTime(); now < to; ) {
+                            long t0 = now;
+                            w.run(sample++);
+                            now = System.nanoTime();
+                            if (t0 >= from && now <= to) {
+                                if (n == mine.length) {
+                                    mine = Arrays.copyOf(mine, 2 * n);
+                                }
+                                mine[n++] = now - t0;
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                    lat[id] = Arrays.copyOf(mine, n);
+                }));
+            }
+            for (Thread th : threads) {
+                th.join();
+            }
+            if (failure.get() != null) {
+                Throwable f = failure.get();
+                throw new IllegalStateException("a load thread failed: " + Main.describe(f), f);
+            }
+            return lat;
+        };
+    }
+
+    /** Runs {@code load}: warm-up, then the measured window, sampling this process's CPU (and the server's) at the window's edges. */
+    private Run measure(int devices, Load load, boolean withServer, int samplesPerCall) throws Exception {
         long warmNanos = (long) (warmup * 1e9);
         long runNanos = (long) (seconds * 1e9);
-        CyclicBarrier start = new CyclicBarrier(devices + 1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        long[][] lat = new long[devices][];
-        int[] counts = new int[devices];
-        long[] window = new long[2];
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < devices; t++) {
-            int id = t;
-            Work w = perThread.apply(t);
-            Thread.Builder builder = withServer && deviceThreads == DeviceThreads.virtual ? Thread.ofVirtual() : Thread.ofPlatform();
-            threads.add(builder.name("load-" + t).start(() -> {
-                long[] mine = new long[1 << 12];
-                int n = 0;
-                int sample = id * 7919;
-                try {
-                    start.await();
-                    long begin = window[0];
-                    long from = begin + warmNanos;
-                    long to = from + runNanos;
-                    for (long now = System.nanoTime(); now < to; ) {
-                        long t0 = now;
-                        w.run(sample++);
-                        now = System.nanoTime();
-                        if (t0 >= from && now <= to) {
-                            if (n == mine.length) {
-                                mine = Arrays.copyOf(mine, 2 * n);
-                            }
-                            mine[n++] = now - t0;
-                        }
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-                lat[id] = Arrays.copyOf(mine, n);
-                counts[id] = n;
-            }));
-        }
-        window[0] = System.nanoTime();
-        start.await();
-        // CPU of the measured window: this process (and the server's, from its metrics), sampled at its edges
-        Thread.sleep(Math.max(0, (window[0] + warmNanos - System.nanoTime()) / 1_000_000));
+        long begin = System.nanoTime();
+        long from = begin + warmNanos;
+        long to = from + runNanos;
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread runner = Thread.ofPlatform().name("load").start(() -> {
+            try {
+                result.set(load.run(from, to));
+            } catch (Throwable e) {
+                result.set(e);
+            }
+        });
+        Thread.sleep(Math.max(0, (from - System.nanoTime()) / 1_000_000));
         Map<String, Double> g0 = withServer ? serverGauges() : Map.of();
         double server0 = g0.getOrDefault("process_cpu_seconds_total", 0.0);
         double cpu0 = processCpuSeconds() + server0;
-        Thread.sleep(Math.max(0, (window[0] + warmNanos + runNanos - System.nanoTime()) / 1_000_000));
+        Thread.sleep(Math.max(0, (to - System.nanoTime()) / 1_000_000));
         Map<String, Double> g1 = withServer ? serverGauges() : Map.of();
         double server1 = g1.getOrDefault("process_cpu_seconds_total", 0.0);
         double cpu1 = processCpuSeconds() + server1;
         double tailRuns = g1.getOrDefault("tail_runs_total", 0.0) - g0.getOrDefault("tail_runs_total", 0.0);
         double meanBatch = tailRuns > 0 ? (g1.get("inferred_samples_total") - g0.get("inferred_samples_total")) / tailRuns : Double.NaN;
-        for (Thread th : threads) {
-            th.join();
+        runner.join();
+        if (result.get() instanceof Throwable f) {
+            if (f instanceof Exception e) {
+                throw e;
+            }
+            throw new IllegalStateException(Main.describe(f), f);
         }
-        if (failure.get() != null) {
-            Throwable f = failure.get();
-            throw new IllegalStateException("a load thread failed: " + Main.describe(f), f);
-        }
+        long[][] lat = (long[][]) result.get();
         long total = 0;
-        for (int c : counts) {
-            total += c;
+        for (long[] l : lat) {
+            total += l.length;
         }
         long[] all = new long[(int) total];
         int at = 0;

@@ -105,6 +105,9 @@ class ServeDeviceCommandsTest {
             assertThat(lt.status()).as("stderr: %s", lt.err()).isZero();
             JsonNode l = Json.MAPPER.readTree(lt.out());
             assertThat(l.get("devices").asInt()).isEqualTo(3);
+            // by default the devices share one selector thread per core (never more threads than devices)
+            assertThat(l.get("deviceThreads").asText()).isEqualTo("loop");
+            assertThat(l.get("deviceLoops").asInt()).isEqualTo(Math.min(3, Runtime.getRuntime().availableProcessors()));
             for (String run : new String[]{"inProcess", "endToEnd"}) {
                 assertThat(l.get(run).get("samples").asLong()).as(run).isPositive();
                 assertThat(l.get(run).get("p99Seconds").asDouble()).as(run).isGreaterThanOrEqualTo(l.get(run).get("p50Seconds").asDouble());
@@ -115,19 +118,22 @@ class ServeDeviceCommandsTest {
             assertThat(l.get("endToEnd").get("serverSamplesPerTailRun").asDouble()).isBetween(1.0, 3.0);
             assertThat(l.get("inProcess").has("serverSamplesPerTailRun")).isFalse();
 
-            // several samples per request: both runs count samples in whole requests of 4
+            // several samples per request, a thread per device: both runs count samples in whole requests of 4
             CliErrorsTest.Outcome lb = run("loadtest", "--server", s.url(), "--models", dir.toString(), "--model", "mlp", "--devices", "2",
-                    "--seconds", "0.5", "--warmup", "0", "--batch", "4", "--data", DATA.resolve("mnist-test.npz").toString(), "--json");
+                    "--seconds", "0.5", "--warmup", "0", "--batch", "4", "--device-threads", "platform", "--data",
+                    DATA.resolve("mnist-test.npz").toString(), "--json");
             assertThat(lb.status()).as("stderr: %s", lb.err()).isZero();
             JsonNode b = Json.MAPPER.readTree(lb.out());
             assertThat(b.get("batch").asInt()).isEqualTo(4);
+            assertThat(b.get("deviceThreads").asText()).isEqualTo("platform");
+            assertThat(b.has("deviceLoops")).isFalse();
             for (String run : new String[]{"inProcess", "endToEnd"}) {
                 long n = b.get(run).get("samples").asLong();
                 assertThat(n).as(run).isPositive();
                 assertThat(n % 4).as(run + " samples in whole requests").isZero();
             }
             assertOneLineError(run("loadtest", "--server", s.url(), "--models", dir.toString(), "--model", "mlp", "--batch", "0", "--data",
-                    DATA.resolve("mnist-test.npz").toString()), "--batch in 1..4096; found");
+                    DATA.resolve("mnist-test.npz").toString()), "--batch must be in 1..4096; found 0");
         }
     }
 

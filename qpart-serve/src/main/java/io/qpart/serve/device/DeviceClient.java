@@ -166,6 +166,34 @@ public final class DeviceClient implements AutoCloseable {
      * send), all frames in one request.
      */
     public Inference infer(Prepared prepared, float[] samples, int count) throws IOException {
+        Upload u = upload(prepared, samples, count);
+        HttpLink.Response r = link.send("POST", prepared.plan().inferPath(), Map.of("Content-Type", Api.FRAME_MEDIA_TYPE), u.body());
+        if (r.status() != 200) {
+            throw error(r);
+        }
+        int[] classes = new int[count];
+        float[][] logits = new float[count][];
+        readResults(r.body(), classes, logits);
+        return new Inference(classes, logits, u.headNanos(), u.quantizeNanos(), r.writeNanos(), r.waitNanos() + r.readNanos(), u.body().length,
+                r.bytesSent(), r.bytesReceived());
+    }
+
+    /**
+     * What one infer request carries: the activation frames, one per sample, concatenated.
+     *
+     * @param headNanos     running the head (0 at cut 0)
+     * @param quantizeNanos quantizing and encoding the frames
+     */
+    public record Upload(byte[] body, long headNanos, long quantizeNanos) {
+    }
+
+    /**
+     * Everything a device does for {@code count} samples before it sends them: runs the head
+     * (none at cut 0) and quantizes each crossing tensor per sample (SPEC §3), one frame per
+     * sample. {@link #infer} sends the result; a load generator may send it over a transport of
+     * its own ({@link DeviceFleet}).
+     */
+    public Upload upload(Prepared prepared, float[] samples, int count) {
         Plan p = prepared.plan();
         long per = p.inputElements();
         if (count < 1 || samples.length != per * count) {
@@ -213,16 +241,7 @@ public final class DeviceClient implements AutoCloseable {
             frames.add(ActivationFrame.of(ts));
         }
         byte[] body = io.qpart.serve.protocol.Frames.concat(frames);
-        long t2 = System.nanoTime();
-        HttpLink.Response r = link.send("POST", p.inferPath(), Map.of("Content-Type", Api.FRAME_MEDIA_TYPE), body);
-        if (r.status() != 200) {
-            throw error(r);
-        }
-        int[] classes = new int[count];
-        float[][] logits = new float[count][];
-        readResults(r.body(), classes, logits);
-        return new Inference(classes, logits, t1 - t0, t2 - t1, r.writeNanos(), r.waitNanos() + r.readNanos(), body.length, r.bytesSent(),
-                r.bytesReceived());
+        return new Upload(body, t1 - t0, System.nanoTime() - t1);
     }
 
     /**
@@ -304,14 +323,19 @@ public final class DeviceClient implements AutoCloseable {
     }
 
     private static DeviceException error(HttpLink.Response r) {
+        return error(r.status(), r.body());
+    }
+
+    /** The error a non-200 answer stands for: its JSON {@code error} field, or its body as text. */
+    static DeviceException error(int status, byte[] body) {
         String msg;
         try {
-            JsonNode j = Json.MAPPER.readTree(r.body());
-            msg = j != null && j.hasNonNull("error") ? j.get("error").asText() : new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+            JsonNode j = Json.MAPPER.readTree(body);
+            msg = j != null && j.hasNonNull("error") ? j.get("error").asText() : new String(body, java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
-            msg = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+            msg = new String(body, java.nio.charset.StandardCharsets.UTF_8);
         }
-        return new DeviceException(r.status(), "server answered " + r.status() + ": " + Messages.oneLine(msg));
+        return new DeviceException(status, "server answered " + status + ": " + Messages.oneLine(msg));
     }
 
     @Override

@@ -246,22 +246,7 @@ public final class HttpLink implements AutoCloseable {
         if (socket == null) {
             open();
         }
-        StringBuilder head = new StringBuilder(256);
-        head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
-        head.append("Host: ").append(host).append(':').append(port).append("\r\n");
-        for (Map.Entry<String, String> h : headers.entrySet()) {
-            head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
-        }
-        if (body != null) {
-            head.append("Content-Length: ").append(body.length).append("\r\n");
-        }
-        head.append("\r\n");
-        byte[] top = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-        byte[] request = top;
-        if (body != null && body.length > 0) {
-            request = Arrays.copyOf(top, top.length + body.length);
-            System.arraycopy(body, 0, request, top.length, body.length);
-        }
+        byte[] request = request(method, path, host, port, headers, body);
         channel.beginUpload();
         channel.beginDownload();
         long t0 = System.nanoTime();
@@ -281,6 +266,27 @@ public final class HttpLink implements AutoCloseable {
         } finally {
             deadline = 0;
         }
+    }
+
+    /** One request as this link writes it: request line, Host, the given headers, Content-Length when there is a body, then the body. */
+    static byte[] request(String method, String path, String host, int port, Map<String, String> headers, byte[] body) {
+        StringBuilder head = new StringBuilder(256);
+        head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
+        head.append("Host: ").append(host).append(':').append(port).append("\r\n");
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+        }
+        if (body != null) {
+            head.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+        head.append("\r\n");
+        byte[] top = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+        if (body == null || body.length == 0) {
+            return top;
+        }
+        byte[] request = Arrays.copyOf(top, top.length + body.length);
+        System.arraycopy(body, 0, request, top.length, body.length);
+        return request;
     }
 
     /** Bytes of answers read so far: what came off the socket less what still waits in the buffer. */
