@@ -5,10 +5,11 @@
 # Usage: tools/bench-serve.sh [--devices N] [--seconds S] [--repeat R] [--batch B] [MODEL[:CUT]...]   (default: mlp cnn cnn:2 resnet vit)
 # --batch B: B samples per request on both sides (loadtest --batch); default 1. --models DIR: serve another folder.
 # --event-loops N: passed to 'qpart serve' (0: a virtual thread per connection); default: one per processor.
+# --device-threads loop|platform|virtual, --device-loops N: how loadtest carries the devices (default: loop, one selector thread per core).
 # MODEL:CUT forces the cut (the planner picks cut 0 for these models on a phone over LTE).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DEVICES=32 SECONDS_=10 REPEAT=1 BATCH=1 MODELS=() SERVE_ARGS=()
+DEVICES=32 SECONDS_=10 REPEAT=1 BATCH=1 MODELS=() SERVE_ARGS=() LOAD_ARGS=()
 MODEL_DIR="$ROOT/models"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -18,7 +19,8 @@ while [ $# -gt 0 ]; do
     --batch) BATCH="$2"; shift 2 ;;
     --models) MODEL_DIR="$2"; shift 2 ;;
     --event-loops) SERVE_ARGS+=(--event-loops "$2"); shift 2 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    --device-threads|--device-loops) LOAD_ARGS+=("$1" "$2"); shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) MODELS+=("$1"); shift ;;
   esac
 done
@@ -41,7 +43,7 @@ for spec in "${MODELS[@]}"; do
   m="${spec%%:*}"
   cut=()
   [ "$m" != "$spec" ] && cut=(--cut "${spec#*:}")
-  "$ROOT/qpart" loadtest --server "$URL" --models "$MODEL_DIR" --model "$m" "${cut[@]}" --devices "$DEVICES" --batch "$BATCH" \
+  "$ROOT/qpart" loadtest --server "$URL" --models "$MODEL_DIR" --model "$m" "${cut[@]}" --devices "$DEVICES" --batch "$BATCH" "${LOAD_ARGS[@]}" \
     --seconds 3 --warmup 2 --data "$ROOT/data/mnist-test.npz" >/dev/null
 done
 for spec in "${MODELS[@]}"; do
@@ -50,7 +52,7 @@ for spec in "${MODELS[@]}"; do
   [ "$m" != "$spec" ] && cut=(--cut "${spec#*:}")
   for r in $(seq 1 "$REPEAT"); do
     echo "## $spec (run $r of $REPEAT)"
-    "$ROOT/qpart" loadtest --server "$URL" --models "$MODEL_DIR" --model "$m" "${cut[@]}" --devices "$DEVICES" --batch "$BATCH" \
+    "$ROOT/qpart" loadtest --server "$URL" --models "$MODEL_DIR" --model "$m" "${cut[@]}" --devices "$DEVICES" --batch "$BATCH" "${LOAD_ARGS[@]}" \
       --seconds "$SECONDS_" --data "$ROOT/data/mnist-test.npz"
   done
 done

@@ -116,6 +116,10 @@ public final class DeviceFleet implements AutoCloseable {
         int request;
         long[] latencies = new long[1 << 12];
         int measured;
+        /** The next request, made and not yet written. */
+        byte[] pending;
+        /** The last answer said the server closes the connection. */
+        boolean closing;
 
         Device(int index) {
             this.index = index;
@@ -214,6 +218,7 @@ public final class DeviceFleet implements AutoCloseable {
     private void drive(List<Device> mine, Traffic traffic, long from, long to, AtomicReference<Throwable> failure) throws IOException {
         try (Selector selector = Selector.open()) {
             int active = mine.size();
+            List<Device> answered = new ArrayList<>();
             for (Device d : mine) {
                 d.key = d.channel.register(selector, SelectionKey.OP_READ, d);
                 if (!send(d, traffic)) {
@@ -231,16 +236,39 @@ public final class DeviceFleet implements AutoCloseable {
                     continue;
                 }
                 lastProgress = now;
+                answered.clear();
                 for (SelectionKey k : selector.selectedKeys()) {
                     Device d = (Device) k.attachment();
                     if (k.isValid() && k.isWritable()) {
                         write(d);
                     }
-                    if (k.isValid() && k.isReadable() && read(d, traffic, from, to, selector)) {
-                        active--;
+                    if (k.isValid() && k.isReadable() && read(d, traffic, from, to)) {
+                        answered.add(d);
                     }
                 }
                 selector.selectedKeys().clear();
+                // the round's next requests are all made (heads run, frames quantized) before any is
+                // written, so they reach the server together, as from devices that run in parallel
+                for (Device d : answered) {
+                    d.pending = System.nanoTime() < to ? next(d, traffic) : null;
+                }
+                for (Device d : answered) {
+                    if (d.closing) {
+                        d.key.cancel();
+                        d.channel.close();
+                        if (d.pending != null) {
+                            connect(d);
+                            d.key = d.channel.register(selector, SelectionKey.OP_READ, d);
+                        }
+                    }
+                    if (d.pending == null) {
+                        active--;
+                        continue;
+                    }
+                    d.out = ByteBuffer.wrap(d.pending);
+                    d.pending = null;
+                    write(d);
+                }
             }
         }
     }
@@ -274,8 +302,8 @@ public final class DeviceFleet implements AutoCloseable {
         d.key.interestOps(d.out.hasRemaining() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
     }
 
-    /** Reads what arrived; when an answer is whole, checks it and sends the next request. Returns whether the device is done. */
-    private boolean read(Device d, Traffic traffic, long from, long to, Selector selector) throws IOException {
+    /** Reads what arrived; returns whether an answer is whole (checked and its latency kept). */
+    private static boolean read(Device d, Traffic traffic, long from, long to) throws IOException {
         if (!d.in.hasRemaining()) {
             if (d.in.capacity() >= HttpLink.MAX_RESPONSE_BYTES) {
                 throw new IOException("device " + d.index + ": answer over " + HttpLink.MAX_RESPONSE_BYTES + " bytes");
@@ -312,21 +340,8 @@ public final class DeviceFleet implements AutoCloseable {
             }
             d.latencies[d.measured++] = now - d.sentAt;
         }
-        byte[] request = now < to ? next(d, traffic) : null;
-        if (a.close()) {
-            d.key.cancel();
-            d.channel.close();
-            if (request != null) {
-                connect(d);
-                d.key = d.channel.register(selector, SelectionKey.OP_READ, d);
-            }
-        }
-        if (request == null) {
-            return true;
-        }
-        d.out = ByteBuffer.wrap(request);
-        write(d);
-        return false;
+        d.closing = a.close();
+        return true;
     }
 
     /** A whole answer in a buffer: its status, where its body starts, the body's length and whether the server closes after it. */
