@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * inference of the same model and configuration measured in the same run (docs/BENCHMARKS.md).
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true,
-        description = {"Measure a server under N concurrent devices (no channel emulation), and in the same run in-process split",
+        description = {"Measure a server under N concurrent devices (no channel emulation; each its own connection and one request in flight,",
+                "by default multiplexed on one selector thread per core: --device-threads), and in the same run in-process split",
                 "inference of the same configuration (one thread and one pipeline per core, its best on this machine):",
                 "throughput, p50/p99 latency per request (one sample, or --batch samples), CPU per sample, server memory; then the HTTP floor: the same devices",
                 "asking GET /healthz back to back, the CPU one request costs without any inference."})
