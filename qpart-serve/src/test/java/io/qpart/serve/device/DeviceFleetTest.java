@@ -105,23 +105,28 @@ class DeviceFleetTest {
         }
     }
 
+    /** {@code inner}'s first three requests per device; every answer {@code inner} accepts also goes to {@code also}. */
+    static DeviceFleet.Traffic firstThree(DeviceFleet.Traffic inner, java.util.function.Consumer<byte[]> also) {
+        return new DeviceFleet.Traffic() {
+            @Override
+            public byte[] request(int device, int request) throws IOException {
+                return request < 3 ? inner.request(device, request) : null;
+            }
+
+            @Override
+            public void answer(int device, int status, byte[] body) throws IOException {
+                inner.answer(device, status, body);
+                also.accept(body);
+            }
+        };
+    }
+
     @Test
     void healthTrafficCountsEveryAnsweredRequest() throws Exception {
         try (DeviceFleet fleet = new DeviceFleet(server.uri(), 4, 2, 60_000)) {
             DeviceFleet.Traffic health = fleet.health();
             AtomicInteger answered = new AtomicInteger();
-            DeviceFleet.Traffic three = new DeviceFleet.Traffic() {
-                @Override
-                public byte[] request(int device, int request) throws IOException {
-                    return request < 3 ? health.request(device, request) : null;
-                }
-
-                @Override
-                public void answer(int device, int status, byte[] body) throws IOException {
-                    health.answer(device, status, body);
-                    answered.incrementAndGet();
-                }
-            };
+            DeviceFleet.Traffic three = firstThree(health, body -> answered.incrementAndGet());
             long now = System.nanoTime();
             long[][] lat = fleet.run(three, now, now + HOUR);
             assertThat(answered).hasValue(12);
@@ -206,19 +211,7 @@ class DeviceFleetTest {
     void aClosingAnswerIsFollowedByANewConnection() throws Exception {
         try (FakeServer fake = FakeServer.answering("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", true);
              DeviceFleet fleet = new DeviceFleet(fake.uri(), 1, 1, 60_000)) {
-            DeviceFleet.Traffic health = fleet.health();
-            DeviceFleet.Traffic three = new DeviceFleet.Traffic() {
-                @Override
-                public byte[] request(int device, int request) throws IOException {
-                    return request < 3 ? health.request(device, request) : null;
-                }
-
-                @Override
-                public void answer(int device, int status, byte[] body) throws IOException {
-                    health.answer(device, status, body);
-                    assertThat(new String(body, StandardCharsets.ISO_8859_1)).isEqualTo("ok");
-                }
-            };
+            DeviceFleet.Traffic three = firstThree(fleet.health(), body -> assertThat(new String(body, StandardCharsets.ISO_8859_1)).isEqualTo("ok"));
             long now = System.nanoTime();
             assertThat(fleet.run(three, now, now + HOUR)[0]).hasSize(3);
             assertThat(fake.accepted()).hasValue(3);
