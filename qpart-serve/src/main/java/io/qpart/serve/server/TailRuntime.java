@@ -70,11 +70,7 @@ final class TailRuntime implements AutoCloseable {
     /** Runs the frames of one request; a frame whose tensors are not those of this cut is refused (400). */
     Result run(List<ActivationFrame> frames) {
         Prepared p = prepare(frames);
-        if (batchable && tail != null) {
-            float[][] logits = batcher.run(p);
-            return new Result(classes(logits), logits);
-        }
-        return runTogether(List.of(p)).get(0);
+        return batchable && tail != null ? batcher.run(p) : runTogether(List.of(p)).get(0);
     }
 
     /**
@@ -218,7 +214,7 @@ final class TailRuntime implements AutoCloseable {
             final Prepared request;
             final int samples;
             final Thread thread = Thread.currentThread();
-            float[][] rows;
+            Result result;
             Throwable error;
             volatile boolean done;
 
@@ -228,7 +224,7 @@ final class TailRuntime implements AutoCloseable {
             }
         }
 
-        float[][] run(Prepared request) {
+        Result run(Prepared request) {
             Pending me = new Pending(request);
             lock.lock();
             try {
@@ -284,7 +280,7 @@ final class TailRuntime implements AutoCloseable {
                 } finally {
                     lock.unlock();
                 }
-                runBatch(batch, n);
+                runBatch(batch);
                 for (Pending p : batch) {
                     p.done = true;
                     LockSupport.unpark(p.thread);
@@ -314,28 +310,26 @@ final class TailRuntime implements AutoCloseable {
             }
         }
 
-        private float[][] result(Pending p) {
+        private Result result(Pending p) {
             if (p.error instanceof RuntimeException e) {
                 throw e;
             }
             if (p.error instanceof Error e) {
                 throw e;
             }
-            return p.rows;
+            return p.result;
         }
 
-        /** Runs outside the lock; fills in every request's rows or error. */
-        private void runBatch(List<Pending> batch, int samples) {
+        /** Runs outside the lock, as an event loop runs a round ({@link #runTogether}); fills in every request's result or error. */
+        private void runBatch(List<Pending> batch) {
             try {
-                List<WireTensor[]> frames = new ArrayList<>();
+                List<Prepared> requests = new ArrayList<>(batch.size());
                 for (Pending p : batch) {
-                    frames.addAll(p.request.frames());
+                    requests.add(p.request);
                 }
-                float[][] rows = logits(runTail(stack(frames, samples)), samples);
-                int at = 0;
-                for (Pending p : batch) {
-                    p.rows = Arrays.copyOfRange(rows, at, at + p.samples);
-                    at += p.samples;
+                List<Result> results = runTogether(requests);
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).result = results.get(i);
                 }
             } catch (RuntimeException | Error e) {
                 for (Pending p : batch) {
