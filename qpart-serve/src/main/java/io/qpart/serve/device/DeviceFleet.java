@@ -217,14 +217,15 @@ public final class DeviceFleet implements AutoCloseable {
 
     private void drive(List<Device> mine, Traffic traffic, long from, long to, AtomicReference<Throwable> failure) throws IOException {
         try (Selector selector = Selector.open()) {
-            int active = mine.size();
-            List<Device> answered = new ArrayList<>();
             for (Device d : mine) {
-                d.key = d.channel.register(selector, SelectionKey.OP_READ, d);
-                if (!send(d, traffic)) {
-                    active--;
+                if (!d.channel.isOpen()) {
+                    connect(d); // the server closed it after the last answer of an earlier run
                 }
+                d.closing = false;
+                d.key = d.channel.register(selector, SelectionKey.OP_READ, d);
             }
+            int active = mine.size() - start(mine, traffic, true, selector); // every device sends its first request
+            List<Device> answered = new ArrayList<>();
             long lastProgress = System.nanoTime();
             while (active > 0 && failure.get() == null) {
                 int ready = selector.select(Math.min(timeoutMillis, 1000));
@@ -247,40 +248,40 @@ public final class DeviceFleet implements AutoCloseable {
                     }
                 }
                 selector.selectedKeys().clear();
-                // the round's next requests are all made (heads run, frames quantized) before any is
-                // written, so they reach the server together, as from devices that run in parallel
-                for (Device d : answered) {
-                    d.pending = System.nanoTime() < to ? next(d, traffic) : null;
-                }
-                for (Device d : answered) {
-                    if (d.closing) {
-                        d.key.cancel();
-                        d.channel.close();
-                        if (d.pending != null) {
-                            connect(d);
-                            d.key = d.channel.register(selector, SelectionKey.OP_READ, d);
-                        }
-                    }
-                    if (d.pending == null) {
-                        active--;
-                        continue;
-                    }
-                    d.out = ByteBuffer.wrap(d.pending);
-                    d.pending = null;
-                    write(d);
-                }
+                active -= start(answered, traffic, System.nanoTime() < to, selector);
             }
         }
     }
 
-    /** Starts the device's next request; false when the traffic has none for it. */
-    private static boolean send(Device d, Traffic traffic) throws IOException {
-        byte[] request = next(d, traffic);
-        if (request != null) {
-            d.out = ByteBuffer.wrap(request);
+    /**
+     * Makes the next request of every device in {@code due} (when {@code more}; heads run, frames
+     * quantized), then writes them all, so that they reach the server together, as from devices
+     * that run in parallel. A device the server closed on gets a new connection first. Returns
+     * how many devices stopped: no more wanted, or none left in the traffic.
+     */
+    private int start(List<Device> due, Traffic traffic, boolean more, Selector selector) throws IOException {
+        for (Device d : due) {
+            d.pending = more ? next(d, traffic) : null;
+        }
+        int stopped = 0;
+        for (Device d : due) {
+            if (d.closing) {
+                d.key.cancel();
+                d.channel.close();
+                if (d.pending != null) {
+                    connect(d);
+                    d.key = d.channel.register(selector, SelectionKey.OP_READ, d);
+                }
+            }
+            if (d.pending == null) {
+                stopped++;
+                continue;
+            }
+            d.out = ByteBuffer.wrap(d.pending);
+            d.pending = null;
             write(d);
         }
-        return request != null;
+        return stopped;
     }
 
     /** The device's next request (its clock starts here: head and quantization count), or null when it has none. */

@@ -215,6 +215,10 @@ class DeviceFleetTest {
             long now = System.nanoTime();
             assertThat(fleet.run(three, now, now + HOUR)[0]).hasSize(3);
             assertThat(fake.accepted()).hasValue(3);
+            // the last answer closed the connection too: the next run opens a new one
+            long later = System.nanoTime();
+            assertThat(fleet.run(fleet.health(), later, later)[0]).isEmpty();
+            assertThat(fake.accepted()).hasValue(4);
         }
     }
 
