@@ -62,13 +62,6 @@ final class LoadtestCommand implements Callable<Integer> {
     @Option(names = "--seconds", paramLabel = "S", description = "Measured seconds of each run (default: ${DEFAULT-VALUE}).")
     double seconds = 10;
 
-    @Option(names = "--slices", paramLabel = "K", description = {"The in-process and end-to-end runs take turns in K slices of --seconds/K each,",
-            "so that drift in the machine's speed falls on both alike (default: ${DEFAULT-VALUE})."})
-    int slices = 5;
-
-    /** Unmeasured time at the start of every slice but a run's first (which has --warmup): at most this, at most half the slice. */
-    static final double MAX_SETTLE_SECONDS = 0.5;
-
     /**
      * Ten seconds, because the JIT is not done sooner: after three seconds, C2 compiler threads
      * still took 11% of the CPU samples of each JVM in the measured window (docs/BENCHMARKS.md).
@@ -118,48 +111,11 @@ final class LoadtestCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
-    /**
-     * Latencies and count of one run (or of its slices pooled).
-     *
-     * @param serverSamples samples the server inferred in the window (0 in-process)
-     * @param tailRuns      tail calls the server made in the window (0 in-process)
-     */
-    record Run(int threads, long samples, double seconds, long[] latencyNanos, double cpuSeconds, double serverCpuSeconds, double serverSamples,
-            double tailRuns) {
+    /** Latencies and count of one run. */
+    /** @param meanBatch samples per tail call on the server in the window (NaN in-process) */
+    record Run(int threads, long samples, double seconds, long[] latencyNanos, double cpuSeconds, double serverCpuSeconds, double meanBatch) {
         double samplesPerSecond() {
             return samples / seconds;
-        }
-
-        /** Samples per tail call on the server in the window; NaN in-process. */
-        double meanBatch() {
-            return tailRuns > 0 ? serverSamples / tailRuns : Double.NaN;
-        }
-
-        /** The slices of one run as one: counts, seconds and CPU added, latencies together. */
-        static Run pooled(List<Run> slices) {
-            long samples = 0;
-            double seconds = 0;
-            double cpu = 0;
-            double serverCpu = 0;
-            double served = 0;
-            double runs = 0;
-            int n = 0;
-            for (Run r : slices) {
-                samples += r.samples;
-                seconds += r.seconds;
-                cpu += r.cpuSeconds;
-                serverCpu += r.serverCpuSeconds;
-                served += r.serverSamples;
-                runs += r.tailRuns;
-                n += r.latencyNanos.length;
-            }
-            long[] all = new long[n];
-            int at = 0;
-            for (Run r : slices) {
-                System.arraycopy(r.latencyNanos, 0, all, at, r.latencyNanos.length);
-                at += r.latencyNanos.length;
-            }
-            return new Run(slices.get(0).threads, samples, seconds, all, cpu, serverCpu, served, runs);
         }
 
         double percentile(double q) {
@@ -181,8 +137,8 @@ final class LoadtestCommand implements Callable<Integer> {
             o.put("p50Seconds", percentile(0.50));
             o.put("p99Seconds", percentile(0.99));
             o.put("cpuSecondsPerSample", samples == 0 ? null : cpuSeconds / samples);
-            if (!Double.isNaN(meanBatch())) {
-                o.put("serverSamplesPerTailRun", meanBatch());
+            if (!Double.isNaN(meanBatch)) {
+                o.put("serverSamplesPerTailRun", meanBatch);
             }
             return o;
         }
@@ -200,7 +156,6 @@ final class LoadtestCommand implements Callable<Integer> {
         check(warmup >= 0, "--warmup must be >= 0", warmup);
         check(batch >= 1 && batch <= 4096, "--batch must be in 1..4096", batch);
         check(deviceLoops >= 0, "--device-loops must be >= 0", deviceLoops);
-        check(slices >= 1 && slices <= 1000, "--slices must be in 1..1000", slices);
         LoadedModel m = LoadedModel.load(models.resolve(model + ".onnx"), 1);
         Dataset ds = EvalCommand.loadData(m, data, null, null);
         PlanRequest req = new PlanRequest(model, accuracyDrop, device, Profiles.channel(channel), cut == null ? -1 : cut, null);
@@ -219,70 +174,51 @@ final class LoadtestCommand implements Callable<Integer> {
             case virtual -> "a virtual thread each";
         };
         ConfiguredSplit conf = ConfiguredSplit.of(m, m.analysis().cut(plan.cut()), new BitWidths(plan.bits()), plan.activationBits());
+        Run inProcess;
         String input = m.singleInput();
         long[] shape = plan.inputShape();
         shape[0] = batch;
-        int threads = inProcessThreads == 0 ? Runtime.getRuntime().availableProcessors() : inProcessThreads;
         List<Pipeline> pipelines = new ArrayList<>();
-        List<DeviceClient> clients = new ArrayList<>();
-        List<DeviceClient.Prepared> prepared = new ArrayList<>();
-        DeviceFleet fleet = null;
-        List<Run> inSlices = new ArrayList<>();
-        List<Run> endSlices = new ArrayList<>();
-        Run floor;
         try {
+            int threads = inProcessThreads == 0 ? Runtime.getRuntime().availableProcessors() : inProcessThreads;
             int n = sessions == 0 ? threads : sessions;
             for (int i = 0; i < n; i++) {
                 pipelines.add(conf.pipeline(plan.activationBits(), 1));
             }
-            Load inLoad = threads(threads, t -> {
+            inProcess = measure(threads, threads(threads, t -> {
                 Pipeline p = pipelines.get(t % pipelines.size());
                 return i -> p.run(Map.of(input, HostTensor.ofFloats(shape, samples(ds, i))));
-            }, false);
+            }, false), false, batch);
+        } finally {
+            for (Pipeline p : pipelines) {
+                p.close();
+            }
+        }
+        List<DeviceClient> clients = new ArrayList<>();
+        List<DeviceClient.Prepared> prepared = new ArrayList<>();
+        Run endToEnd;
+        Run floor;
+        try {
             for (int i = 0; i < devices; i++) {
                 DeviceClient c = new DeviceClient(server, Channel.none(), 1);
                 clients.add(c);
                 prepared.add(c.prepare(req));
             }
-            Load endLoad;
-            Load floorLoad;
             if (deviceThreads == DeviceThreads.loop) {
-                DeviceFleet f = new DeviceFleet(server, devices, loops, DeviceClient.DEFAULT_TIMEOUT_MILLIS);
-                fleet = f;
-                DeviceFleet.Traffic infer = f.infer(clients, prepared, (d, r) -> samples(ds, d * 7919 + r), batch);
-                endLoad = (from, to) -> f.run(infer, from, to);
-                floorLoad = (from, to) -> f.run(f.health(), from, to);
+                try (DeviceFleet fleet = new DeviceFleet(server, devices, loops, DeviceClient.DEFAULT_TIMEOUT_MILLIS)) {
+                    DeviceFleet.Traffic infer = fleet.infer(clients, prepared, (d, r) -> samples(ds, d * 7919 + r), batch);
+                    endToEnd = measure(devices, (from, to) -> fleet.run(infer, from, to), true, batch);
+                    floor = measure(devices, (from, to) -> fleet.run(fleet.health(), from, to), true, 1);
+                }
             } else {
-                endLoad = threads(devices, t -> i -> clients.get(t).infer(prepared.get(t), samples(ds, i), batch), true);
-                floorLoad = threads(devices, t -> i -> clients.get(t).health(), true);
+                endToEnd = measure(devices, threads(devices, t -> i -> clients.get(t).infer(prepared.get(t), samples(ds, i), batch), true), true,
+                        batch);
+                floor = measure(devices, threads(devices, t -> i -> clients.get(t).health(), true), true, 1);
             }
-            // the two runs take turns, slice by slice, so that the machine's drift in speed (large
-            // on a shared virtual machine) falls on both alike; each slice after the first of its
-            // run starts with a short unmeasured settling time
-            double slice = seconds / slices;
-            double settle = Math.min(MAX_SETTLE_SECONDS, slice / 2);
-            for (int k = 0; k < slices; k++) {
-                double lead = k == 0 ? warmup : settle;
-                inSlices.add(measure(threads, inLoad, false, batch, lead, slice));
-                endSlices.add(measure(devices, endLoad, true, batch, lead, slice));
-            }
-            floor = measure(devices, floorLoad, true, 1, warmup, seconds);
         } finally {
-            if (fleet != null) {
-                fleet.close();
-            }
             for (DeviceClient c : clients) {
                 c.close();
             }
-            for (Pipeline p : pipelines) {
-                p.close();
-            }
-        }
-        Run inProcess = Run.pooled(inSlices);
-        Run endToEnd = Run.pooled(endSlices);
-        List<Double> sliceRatios = new ArrayList<>();
-        for (int k = 0; k < slices; k++) {
-            sliceRatios.add(endSlices.get(k).samplesPerSecond() / inSlices.get(k).samplesPerSecond());
         }
         Map<String, Double> gauges = serverGauges();
         Map<String, Long> memory = new LinkedHashMap<>();
@@ -308,8 +244,6 @@ final class LoadtestCommand implements Callable<Integer> {
         o.put("inProcess", inProcess.toJson());
         o.put("endToEnd", endToEnd.toJson());
         o.put("endToEndOverInProcess", endToEnd.samplesPerSecond() / inProcess.samplesPerSecond());
-        o.put("slices", slices);
-        o.put("sliceRatios", sliceRatios);
         o.put("httpFloor", floor.toJson());
         o.put("endToEndServerCpuSecondsPerSample", endToEnd.samples() == 0 ? null : endToEnd.serverCpuSeconds() / endToEnd.samples());
         o.put("serverMemory", memory);
@@ -325,9 +259,9 @@ final class LoadtestCommand implements Callable<Integer> {
                 1e3 * inProcess.percentile(0.99));
         out.printf("end-to-end   %10.0f samples/s   p50 %8.3f ms   p99 %8.3f ms%n", endToEnd.samplesPerSecond(), 1e3 * endToEnd.percentile(0.5),
                 1e3 * endToEnd.percentile(0.99));
-        out.printf("ratio        %.2f of in-process (%d slices each, %.2f to %.2f); CPU per sample %.1f us in-process, %.1f us end-to-end (devices and server)%n",
-                endToEnd.samplesPerSecond() / inProcess.samplesPerSecond(), slices, java.util.Collections.min(sliceRatios),
-                java.util.Collections.max(sliceRatios), 1e6 * inProcess.cpuSeconds() / inProcess.samples(), 1e6 * endToEnd.cpuSeconds() / endToEnd.samples());
+        out.printf("ratio        %.2f of in-process; CPU per sample %.1f us in-process, %.1f us end-to-end (devices and server)%n",
+                endToEnd.samplesPerSecond() / inProcess.samplesPerSecond(), 1e6 * inProcess.cpuSeconds() / inProcess.samples(),
+                1e6 * endToEnd.cpuSeconds() / endToEnd.samples());
         out.printf("               of which the server %.1f us per sample; %.1f samples per tail run on the server%n",
                 1e6 * endToEnd.serverCpuSeconds() / endToEnd.samples(), endToEnd.meanBatch());
         out.printf("http floor   %10.0f requests/s (GET /healthz, same devices)   p50 %8.3f ms; CPU per request %.1f us (devices and server)%n",
@@ -404,13 +338,10 @@ final class LoadtestCommand implements Callable<Integer> {
         };
     }
 
-    /**
-     * Runs {@code load}: {@code leadSeconds} unmeasured, then {@code windowSeconds} measured,
-     * sampling this process's CPU (and the server's) at the window's edges.
-     */
-    private Run measure(int devices, Load load, boolean withServer, int samplesPerCall, double leadSeconds, double windowSeconds) throws Exception {
-        long warmNanos = (long) (leadSeconds * 1e9);
-        long runNanos = (long) (windowSeconds * 1e9);
+    /** Runs {@code load}: warm-up, then the measured window, sampling this process's CPU (and the server's) at the window's edges. */
+    private Run measure(int devices, Load load, boolean withServer, int samplesPerCall) throws Exception {
+        long warmNanos = (long) (warmup * 1e9);
+        long runNanos = (long) (seconds * 1e9);
         long begin = System.nanoTime();
         long from = begin + warmNanos;
         long to = from + runNanos;
@@ -431,7 +362,7 @@ final class LoadtestCommand implements Callable<Integer> {
         double server1 = g1.getOrDefault("process_cpu_seconds_total", 0.0);
         double cpu1 = processCpuSeconds() + server1;
         double tailRuns = g1.getOrDefault("tail_runs_total", 0.0) - g0.getOrDefault("tail_runs_total", 0.0);
-        double served = g1.getOrDefault("inferred_samples_total", 0.0) - g0.getOrDefault("inferred_samples_total", 0.0);
+        double meanBatch = tailRuns > 0 ? (g1.get("inferred_samples_total") - g0.get("inferred_samples_total")) / tailRuns : Double.NaN;
         runner.join();
         if (result.get() instanceof Throwable f) {
             if (f instanceof Exception e) {
@@ -450,7 +381,7 @@ final class LoadtestCommand implements Callable<Integer> {
             System.arraycopy(l, 0, all, at, l.length);
             at += l.length;
         }
-        return new Run(devices, total * samplesPerCall, windowSeconds, all, cpu1 - cpu0, server1 - server0, served, tailRuns);
+        return new Run(devices, total * samplesPerCall, seconds, all, cpu1 - cpu0, server1 - server0, meanBatch);
     }
 
     private static double processCpuSeconds() {

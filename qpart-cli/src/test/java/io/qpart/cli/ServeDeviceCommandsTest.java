@@ -13,9 +13,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.qpart.cli.CliErrorsTest.DATA;
@@ -120,23 +117,16 @@ class ServeDeviceCommandsTest {
             // the server's tail calls in the window: at least one sample each, at most one per device in flight
             assertThat(l.get("endToEnd").get("serverSamplesPerTailRun").asDouble()).isBetween(1.0, 3.0);
             assertThat(l.get("inProcess").has("serverSamplesPerTailRun")).isFalse();
-            // the two runs took turns in five slices by default; the pooled ratio lies among the slices' ratios
-            assertThat(l.get("slices").asInt()).isEqualTo(5);
-            List<Double> ratios = new ArrayList<>();
-            l.get("sliceRatios").forEach(r -> ratios.add(r.asDouble()));
-            assertThat(ratios).hasSize(5).allSatisfy(r -> assertThat(r).isPositive());
-            assertThat(l.get("endToEndOverInProcess").asDouble()).isBetween(Collections.min(ratios), Collections.max(ratios));
 
             // several samples per request, a thread per device: both runs count samples in whole requests of 4
             CliErrorsTest.Outcome lb = run("loadtest", "--server", s.url(), "--models", dir.toString(), "--model", "mlp", "--devices", "2",
-                    "--seconds", "0.5", "--warmup", "0", "--slices", "2", "--batch", "4", "--device-threads", "platform", "--data",
+                    "--seconds", "0.5", "--warmup", "0", "--batch", "4", "--device-threads", "platform", "--data",
                     DATA.resolve("mnist-test.npz").toString(), "--json");
             assertThat(lb.status()).as("stderr: %s", lb.err()).isZero();
             JsonNode b = Json.MAPPER.readTree(lb.out());
             assertThat(b.get("batch").asInt()).isEqualTo(4);
             assertThat(b.get("deviceThreads").asText()).isEqualTo("platform");
             assertThat(b.has("deviceLoops")).isFalse();
-            assertThat(b.get("sliceRatios")).hasSize(2);
             for (String run : new String[]{"inProcess", "endToEnd"}) {
                 long n = b.get(run).get("samples").asLong();
                 assertThat(n).as(run).isPositive();
@@ -144,8 +134,6 @@ class ServeDeviceCommandsTest {
             }
             assertOneLineError(run("loadtest", "--server", s.url(), "--models", dir.toString(), "--model", "mlp", "--batch", "0", "--data",
                     DATA.resolve("mnist-test.npz").toString()), "--batch must be in 1..4096; found 0");
-            assertOneLineError(run("loadtest", "--server", s.url(), "--models", dir.toString(), "--model", "mlp", "--slices", "0", "--data",
-                    DATA.resolve("mnist-test.npz").toString()), "--slices must be in 1..1000; found 0");
         }
     }
 
