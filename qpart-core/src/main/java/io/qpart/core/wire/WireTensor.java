@@ -165,6 +165,20 @@ public record WireTensor(String name, long[] shape, int bits, float scale, int z
         return out;
     }
 
+    /**
+     * The values, as {@link #values()} gives them, written to {@code dst[off ..)} instead of a
+     * new array (a server stacking many samples into one batch).
+     */
+    public void valuesInto(float[] dst, int off) {
+        int n = (int) elementCount();
+        Objects.checkFromIndexSize(off, n, dst.length);
+        if (isQuantized()) {
+            PackedQuantizer.unpackAndDequantize(payload, 0, n, params(), dst, off);
+            return;
+        }
+        ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(dst, off, n);
+    }
+
     /** Bytes of the payload as encoded. */
     public int payloadBytes() {
         return payload.length;

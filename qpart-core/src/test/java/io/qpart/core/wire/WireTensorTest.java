@@ -44,6 +44,19 @@ class WireTensorTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length 5");
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {2, 5, 8, 13, 16, 32})
+    void valuesIntoWritesWhatValuesReturnsAndNothingElse(int bits) {
+        WireTensor t = WireTensor.quantize("w", new long[] {2, 3}, SIX, bits);
+        float[] dst = new float[10];
+        java.util.Arrays.fill(dst, 42f);
+        t.valuesInto(dst, 3);
+        assertThat(java.util.Arrays.copyOfRange(dst, 3, 9)).containsExactly(t.values());
+        assertThat(new float[] {dst[0], dst[1], dst[2], dst[9]}).containsOnly(42f);
+        assertThatThrownBy(() -> t.valuesInto(dst, 5)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> t.valuesInto(dst, -1)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
     @Test
     void arraysAreCopiedInAndOut() {
         long[] shape = {6};

@@ -43,6 +43,7 @@ final class TailRuntime implements AutoCloseable {
     private final List<CrossingTensor> crossing;
     private final boolean batchable;
     private final Batcher batcher = new Batcher();
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     private final Metrics metrics;
 
@@ -354,19 +355,63 @@ final class TailRuntime implements AutoCloseable {
      */
     private Map<String, HostTensor> stack(List<WireTensor[]> frames, int samples) {
         Map<String, HostTensor> out = new LinkedHashMap<>();
+        Scratch mine = scratch.get();
         for (int k = 0; k < crossing.size(); k++) {
             CrossingTensor c = crossing.get(k);
-            long bytes = Math.multiplyExact(Math.multiplyExact(c.elementsPerSample(), samples), 4L);
-            ByteBuffer buf = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
-            FloatBuffer fb = buf.asFloatBuffer();
+            int values = Math.toIntExact(Math.multiplyExact(c.elementsPerSample(), samples));
+            ByteBuffer buf = mine.direct(k, values);
+            float[] floats = mine.floats(values);
+            int at = 0;
             for (WireTensor[] f : frames) {
-                fb.put(f[k].values());
+                f[k].valuesInto(floats, at);
+                at += (int) f[k].elementCount();
             }
+            buf.asFloatBuffer().put(floats, 0, values);
             long[] shape = c.shape();
             shape[0] = samples;
             out.put(c.name(), new HostTensor(OnnxJavaType.FLOAT, shape, buf));
         }
         return out;
+    }
+
+    /**
+     * A thread's buffers for {@link #stack}, kept from one batch to the next: the batch is
+     * dequantized into a float array, then copied once into native memory that ONNX Runtime
+     * reads in place. The input tensors live only for the tail call on this thread, so the
+     * next batch on the thread may overwrite them. Batches larger than {@link #MAX_BYTES} get
+     * buffers of their own, so a thread keeps at most that much per crossing tensor.
+     */
+    private static final class Scratch {
+        static final int MAX_BYTES = 1 << 22;
+        private ByteBuffer[] direct = new ByteBuffer[0];
+        private float[] floats = new float[0];
+
+        ByteBuffer direct(int k, int values) {
+            int bytes = Math.multiplyExact(values, Float.BYTES);
+            if (bytes > MAX_BYTES) {
+                return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+            }
+            if (k >= direct.length) {
+                direct = Arrays.copyOf(direct, k + 1);
+            }
+            if (direct[k] == null || direct[k].capacity() < bytes) {
+                direct[k] = ByteBuffer.allocateDirect(Math.min(MAX_BYTES, Math.max(bytes, 2 * (direct[k] == null ? 0 : direct[k].capacity()))))
+                        .order(ByteOrder.nativeOrder());
+            }
+            ByteBuffer b = direct[k].duplicate().order(ByteOrder.nativeOrder());
+            b.clear().limit(bytes);
+            return b.slice().order(ByteOrder.nativeOrder());
+        }
+
+        float[] floats(int values) {
+            if (values * (long) Float.BYTES > MAX_BYTES) {
+                return new float[values];
+            }
+            if (floats.length < values) {
+                floats = new float[Math.min(MAX_BYTES / Float.BYTES, Math.max(values, 2 * floats.length))];
+            }
+            return floats;
+        }
     }
 
     /** Checks a frame against the crossing tensors; returns its tensors in crossing order. */
