@@ -7,9 +7,12 @@
 # --event-loops N: passed to 'qpart serve' (0: a virtual thread per connection); default: one per processor.
 # --device-threads loop|platform|virtual, --device-loops N: how loadtest carries the devices (default: loop, one selector thread per core).
 # MODEL:CUT forces the cut (the planner picks cut 0 for these models on a phone over LTE).
+# --device-policy batch|normal: scheduling policy of the load test's process (default: batch where chrt is installed).
+#   On loopback the emulated devices share the server's cores; under SCHED_BATCH their wake-ups do not
+#   preempt the server's loops in the middle of a round (real devices run on hardware of their own).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DEVICES=32 SECONDS_=10 REPEAT=1 BATCH=1 MODELS=() SERVE_ARGS=() LOAD_ARGS=()
+DEVICES=32 SECONDS_=10 REPEAT=1 BATCH=1 MODELS=() SERVE_ARGS=() LOAD_ARGS=() POLICY=batch
 MODEL_DIR="$ROOT/models"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -20,11 +23,20 @@ while [ $# -gt 0 ]; do
     --models) MODEL_DIR="$2"; shift 2 ;;
     --event-loops) SERVE_ARGS+=(--event-loops "$2"); shift 2 ;;
     --device-threads|--device-loops) LOAD_ARGS+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --device-policy) POLICY="$2"; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) MODELS+=("$1"); shift ;;
   esac
 done
 [ ${#MODELS[@]} -gt 0 ] || MODELS=(mlp cnn cnn:2 resnet vit)
+LOADER=()
+case "$POLICY" in
+  batch)
+    if command -v chrt >/dev/null 2>&1 && chrt -b 0 true 2>/dev/null; then LOADER=(chrt -b 0)
+    else echo "# chrt is missing or refused SCHED_BATCH: the load test runs under the normal policy" >&2; POLICY=normal; fi ;;
+  normal) ;;
+  *) echo "--device-policy must be batch or normal; found '$POLICY'" >&2; exit 2 ;;
+esac
 OUT="$(mktemp -d)"
 "$ROOT/qpart" --version >/dev/null   # builds the jar first if needed
 "$ROOT/qpart" serve --models "$MODEL_DIR" --port 0 "${SERVE_ARGS[@]}" >"$OUT/serve.out" 2>"$OUT/serve.err" &
@@ -36,14 +48,14 @@ for _ in $(seq 1 300); do
   sleep 0.2
 done
 URL="$(head -1 "$OUT/serve.out" | sed 's/^listening on //')"
-echo "# server $URL; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# server $URL; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); load test under the $POLICY scheduling policy"
 # one short unrecorded pass over every configuration first: the server's JIT compiles the paths
 # that the measured runs then use (the first run after a start otherwise measures compilation)
 for spec in "${MODELS[@]}"; do
   m="${spec%%:*}"
   cut=()
   [ "$m" != "$spec" ] && cut=(--cut "${spec#*:}")
-  "$ROOT/qpart" loadtest --server "$URL" --models "$MODEL_DIR" --model "$m" "${cut[@]}" --devices "$DEVICES" --batch "$BATCH" "${LOAD_ARGS[@]}" \
+  "${LOADER[@]}" "$ROOT/qpart" loadtest --server "$URL" --models "$MODEL_DIR" --model "$m" "${cut[@]}" --devices "$DEVICES" --batch "$BATCH" "${LOAD_ARGS[@]}" \
     --seconds 3 --warmup 2 --data "$ROOT/data/mnist-test.npz" >/dev/null
 done
 for spec in "${MODELS[@]}"; do
@@ -52,7 +64,7 @@ for spec in "${MODELS[@]}"; do
   [ "$m" != "$spec" ] && cut=(--cut "${spec#*:}")
   for r in $(seq 1 "$REPEAT"); do
     echo "## $spec (run $r of $REPEAT)"
-    "$ROOT/qpart" loadtest --server "$URL" --models "$MODEL_DIR" --model "$m" "${cut[@]}" --devices "$DEVICES" --batch "$BATCH" "${LOAD_ARGS[@]}" \
+    "${LOADER[@]}" "$ROOT/qpart" loadtest --server "$URL" --models "$MODEL_DIR" --model "$m" "${cut[@]}" --devices "$DEVICES" --batch "$BATCH" "${LOAD_ARGS[@]}" \
       --seconds "$SECONDS_" --data "$ROOT/data/mnist-test.npz"
   done
 done

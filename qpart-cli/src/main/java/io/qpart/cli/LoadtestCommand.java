@@ -236,6 +236,7 @@ final class LoadtestCommand implements Callable<Integer> {
             o.put("deviceLoops", Math.min(loops, devices));
         }
         o.put("batch", batch);
+        o.put("schedulingPolicy", schedulingPolicy());
         o.put("cut", plan.cut());
         o.put("bits", plan.bits());
         o.put("activationBits", plan.activationBits());
@@ -252,9 +253,9 @@ final class LoadtestCommand implements Callable<Integer> {
             out.println(Json.write(o));
             return 0;
         }
-        out.printf("model        %s, cut %d, activation %d bits, %d devices (%s), %d in-process threads, %d cores, %d sample%s per request%n", model,
-                plan.cut(), plan.activationBits(), devices, carried, inProcess.threads(), Runtime.getRuntime().availableProcessors(), batch,
-                batch == 1 ? "" : "s");
+        out.printf("model        %s, cut %d, activation %d bits, %d devices (%s), %d in-process threads, %d cores, %d sample%s per request, %s scheduling%n",
+                model, plan.cut(), plan.activationBits(), devices, carried, inProcess.threads(), Runtime.getRuntime().availableProcessors(), batch,
+                batch == 1 ? "" : "s", schedulingPolicy());
         out.printf("in-process   %10.0f samples/s   p50 %8.3f ms   p99 %8.3f ms%n", inProcess.samplesPerSecond(), 1e3 * inProcess.percentile(0.5),
                 1e3 * inProcess.percentile(0.99));
         out.printf("end-to-end   %10.0f samples/s   p50 %8.3f ms   p99 %8.3f ms%n", endToEnd.samplesPerSecond(), 1e3 * endToEnd.percentile(0.5),
@@ -268,6 +269,35 @@ final class LoadtestCommand implements Callable<Integer> {
                 floor.samplesPerSecond(), 1e3 * floor.percentile(0.5), 1e6 * floor.cpuSeconds() / floor.samples());
         out.printf("server       %s%n", memory);
         return 0;
+    }
+
+    /**
+     * This process's Linux scheduling policy (field 41 of /proc/self/stat): "normal", or
+     * "batch" under {@code chrt -b 0}, as tools/bench-serve.sh runs it; "unknown" elsewhere.
+     */
+    static String schedulingPolicy() {
+        try {
+            return policyOf(java.nio.file.Files.readString(Path.of("/proc/self/stat")));
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /** The policy in a /proc/PID/stat line (the command name, in parentheses, may hold spaces and parentheses). */
+    static String policyOf(String stat) {
+        try {
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" +");
+            return switch (Integer.parseInt(f[38])) {
+                case 0 -> "normal";
+                case 1 -> "fifo";
+                case 2 -> "rr";
+                case 3 -> "batch";
+                case 5 -> "idle";
+                default -> "unknown";
+            };
+        } catch (RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static void check(boolean ok, String expected, Object found) {

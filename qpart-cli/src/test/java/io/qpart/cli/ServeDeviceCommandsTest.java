@@ -54,6 +54,19 @@ class ServeDeviceCommandsTest {
     }
 
     @Test
+    void theSchedulingPolicyIsReadFromProcStat() {
+        // field 41 of /proc/PID/stat; the command name may hold spaces and parentheses
+        String tail = " 0".repeat(36);
+        assertThat(LoadtestCommand.policyOf("123 (java) S 1" + tail + " 3 0 0")).isEqualTo("batch");
+        assertThat(LoadtestCommand.policyOf("123 (a (b) c) S 1" + tail + " 0 0 0")).isEqualTo("normal");
+        assertThat(LoadtestCommand.policyOf("123 (java) S 1" + tail + " 7 0 0")).isEqualTo("unknown");
+        assertThat(LoadtestCommand.policyOf("123 (java) S 1 2")).isEqualTo("unknown");
+        if (Files.isReadable(Path.of("/proc/self/stat"))) {
+            assertThat(LoadtestCommand.schedulingPolicy()).isNotEqualTo("unknown");
+        }
+    }
+
+    @Test
     void deviceRunsAgainstServeAndReportsEveryStage(@TempDir Path dir) throws Exception {
         for (String f : new String[]{"mlp.onnx", "mlp.qpt", "cnn.onnx"}) {
             Files.copy(MODELS.resolve(f), dir.resolve(f));
@@ -114,6 +127,7 @@ class ServeDeviceCommandsTest {
             }
             assertThat(l.get("serverMemory").get("process_resident_bytes").asLong()).isPositive();
             assertThat(l.get("batch").asInt()).isEqualTo(1);
+            assertThat(l.get("schedulingPolicy").asText()).isEqualTo(LoadtestCommand.schedulingPolicy());
             // the server's tail calls in the window: at least one sample each, at most one per device in flight
             assertThat(l.get("endToEnd").get("serverSamplesPerTailRun").asDouble()).isBetween(1.0, 3.0);
             assertThat(l.get("inProcess").has("serverSamplesPerTailRun")).isFalse();
