@@ -128,26 +128,12 @@ final class EventLoop {
                 for (SocketChannel c; (c = arrivals.poll()) != null;) {
                     register(c, now);
                 }
-                Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-                while (it.hasNext()) {
-                    SelectionKey k = it.next();
-                    it.remove();
-                    Conn c = (Conn) k.attachment();
-                    try {
-                        if (!k.isValid()) {
-                            continue;
-                        }
-                        if (k.isWritable()) {
-                            flush(c, now);
-                        } else if (k.isReadable()) {
-                            read(c, now);
-                        }
-                    } catch (IOException | CancelledKeyException e) {
-                        close(c);
-                    } catch (RuntimeException e) {
-                        System.err.println("qpart http: closed a connection after an unexpected error: " + e);
-                        close(c); // one connection's fault must not stop the loop that carries the others
-                    }
+                serveSelected(now);
+                // requests that arrived while this round's were read join the round: one look
+                // that does not wait, so a burst of requests written one after the other by the
+                // other side becomes one tail call rather than several small ones
+                if (!calls.isEmpty() && selector.selectNow() > 0) {
+                    serveSelected(now);
                 }
                 if (!calls.isEmpty()) {
                     completeRound();
@@ -174,6 +160,31 @@ final class EventLoop {
                 selector.close();
             } catch (IOException e) {
                 // nothing left to release
+            }
+        }
+    }
+
+    /** Flushes or reads every connection the selector found ready. */
+    private void serveSelected(long now) {
+        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+        while (it.hasNext()) {
+            SelectionKey k = it.next();
+            it.remove();
+            Conn c = (Conn) k.attachment();
+            try {
+                if (!k.isValid()) {
+                    continue;
+                }
+                if (k.isWritable()) {
+                    flush(c, now);
+                } else if (k.isReadable()) {
+                    read(c, now);
+                }
+            } catch (IOException | CancelledKeyException e) {
+                close(c);
+            } catch (RuntimeException e) {
+                System.err.println("qpart http: closed a connection after an unexpected error: " + e);
+                close(c); // one connection's fault must not stop the loop that carries the others
             }
         }
     }
