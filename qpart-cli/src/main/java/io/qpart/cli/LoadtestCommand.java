@@ -42,7 +42,9 @@ import java.util.concurrent.atomic.AtomicReference;
                 "by default multiplexed on one selector thread per core: --device-threads), and in the same run in-process split",
                 "inference of the same configuration (one thread and one pipeline per core, its best on this machine):",
                 "throughput, p50/p99 latency per request (one sample, or --batch samples), CPU per sample, server memory; then the HTTP floor: the same devices",
-                "asking GET /healthz back to back, the CPU one request costs without any inference."})
+                "asking GET /healthz back to back, the CPU one request costs without any inference.",
+                "On the server's own machine, start it as 'chrt -b 0 qpart loadtest ...' (tools/bench-serve.sh does) so that the devices'",
+                "wake-ups do not preempt the server; the output names the scheduling policy it ran under."})
 final class LoadtestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
