@@ -398,9 +398,7 @@ final class TailRuntime implements AutoCloseable {
                 direct[k] = ByteBuffer.allocateDirect(Math.min(MAX_BYTES, Math.max(bytes, 2 * (direct[k] == null ? 0 : direct[k].capacity()))))
                         .order(ByteOrder.nativeOrder());
             }
-            ByteBuffer b = direct[k].duplicate().order(ByteOrder.nativeOrder());
-            b.clear().limit(bytes);
-            return b.slice().order(ByteOrder.nativeOrder());
+            return direct[k].slice(0, bytes).order(ByteOrder.nativeOrder());
         }
 
         float[] floats(int values) {
