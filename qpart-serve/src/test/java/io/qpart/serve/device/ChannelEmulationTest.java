@@ -3,11 +3,10 @@ package io.qpart.serve.device;
 import io.qpart.core.cost.ChannelProfile;
 import io.qpart.core.data.Dataset;
 import io.qpart.serve.Fixtures;
-import io.qpart.serve.server.QpartServer;
+import io.qpart.serve.MlpAndCnnServer;
 import io.qpart.serve.server.ServedModel;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,22 +25,14 @@ class ChannelEmulationTest {
      * 10% agreement on a quiet machine is measured and recorded in docs/serving.md.
      */
     static final double SLOWDOWN_ALLOWED = 1.0;
-    static QpartServer server;
+    @RegisterExtension
+    static final MlpAndCnnServer SERVER = new MlpAndCnnServer();
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = Fixtures.mlpAndCnnServer();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void headDownloadTakesWhatTheDownlinkRateSays() throws Exception {
         ChannelProfile ch = new ChannelProfile("test-dl", 1e6, 2e6);
-        try (DeviceClient d = new DeviceClient(server.uri(), Channel.emulate(ch), 1)) {
+        try (DeviceClient d = new DeviceClient(SERVER.get().uri(), Channel.emulate(ch), 1)) {
             DeviceClient.Prepared p = d.prepare(PlanRequest.of("mlp", 0.01, "phone", ch).withForcedCut(1));
             assertThat(p.downloadedBytes()).isGreaterThan(50_000);
             double modelled = p.downloadedBytes() * 8 / ch.downlinkBitsPerSecond();
@@ -56,7 +47,7 @@ class ChannelEmulationTest {
         ChannelProfile ch = new ChannelProfile("test-ul", 400e3, 10e6);
         ServedModel m = Fixtures.served("cnn");
         Dataset data = Fixtures.data(m.model(), 2);
-        try (DeviceClient d = new DeviceClient(server.uri(), Channel.emulate(ch), 1)) {
+        try (DeviceClient d = new DeviceClient(SERVER.get().uri(), Channel.emulate(ch), 1)) {
             // float32 activations at cut 1: 16 x 13 x 13 values, about 10.8 kB per frame
             DeviceClient.Prepared p = d.prepare(PlanRequest.of("cnn", 0.01, "phone", ch).withForcedCut(1).withStrategy("partition-only"));
             assertThat(p.plan().activationBits()).isEqualTo(32);

@@ -3,10 +3,9 @@ package io.qpart.serve.device;
 import io.qpart.core.cost.Profiles;
 import io.qpart.core.data.Dataset;
 import io.qpart.serve.Fixtures;
-import io.qpart.serve.server.QpartServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.qpart.serve.MlpAndCnnServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,19 +26,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Devices multiplexed on selector threads: the same answers as blocking clients, clear failures. */
 class DeviceFleetTest {
-    static QpartServer server;
+    @RegisterExtension
+    static final MlpAndCnnServer SERVER = new MlpAndCnnServer();
     /** A window no test reaches: runs here end when their traffic says so, never by the clock. */
     static final long HOUR = 3_600_000_000_000L;
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = Fixtures.mlpAndCnnServer();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     /** Wraps infer traffic: each device sends {@code perDevice} requests, and the classes of every answer are kept. */
     static DeviceFleet.Traffic counted(DeviceFleet.Traffic inner, int perDevice, int count, Map<String, int[]> classes) {
@@ -70,7 +61,7 @@ class DeviceFleetTest {
             String[] models = {"mlp", "cnn", "cnn", "mlp", "cnn"};
             int[] cuts = {1, 2, 0, 1, 2};
             for (int i = 0; i < models.length; i++) {
-                DeviceClient c = new DeviceClient(server.uri(), Channel.none(), 1);
+                DeviceClient c = new DeviceClient(SERVER.get().uri(), Channel.none(), 1);
                 clients.add(c);
                 plans.add(c.prepare(PlanRequest.of(models[i], 0.01, "phone", Profiles.channel("lte")).withForcedCut(cuts[i])));
             }
@@ -85,7 +76,7 @@ class DeviceFleetTest {
             };
             Map<String, int[]> got = new ConcurrentHashMap<>();
             long[][] latencies;
-            try (DeviceFleet fleet = new DeviceFleet(server.uri(), clients.size(), 3, 60_000)) {
+            try (DeviceFleet fleet = new DeviceFleet(SERVER.get().uri(), clients.size(), 3, 60_000)) {
                 assertThat(fleet.size()).isEqualTo(5);
                 long now = System.nanoTime();
                 latencies = fleet.run(counted(fleet.infer(clients, plans, inputs, batch), perDevice, batch, got), now, now + HOUR);
@@ -123,7 +114,7 @@ class DeviceFleetTest {
 
     @Test
     void healthTrafficCountsEveryAnsweredRequest() throws Exception {
-        try (DeviceFleet fleet = new DeviceFleet(server.uri(), 4, 2, 60_000)) {
+        try (DeviceFleet fleet = new DeviceFleet(SERVER.get().uri(), 4, 2, 60_000)) {
             DeviceFleet.Traffic health = fleet.health();
             AtomicInteger answered = new AtomicInteger();
             DeviceFleet.Traffic three = firstThree(health, body -> answered.incrementAndGet());
@@ -255,6 +246,6 @@ class DeviceFleetTest {
     @Test
     void refusesNonsense() {
         assertThatThrownBy(() -> new DeviceFleet(URI.create("ftp://x:1"), 1, 1, 1)).hasMessageContaining("expected a server URL");
-        assertThatThrownBy(() -> new DeviceFleet(server.uri(), 0, 1, 1)).hasMessageContaining("found 0, 1 and 1");
+        assertThatThrownBy(() -> new DeviceFleet(SERVER.get().uri(), 0, 1, 1)).hasMessageContaining("found 0, 1 and 1");
     }
 }
